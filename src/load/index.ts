@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { TscError, isErrno } from "../errors.js";
+import type { LoadOptions, LoadWarning } from "./options.js";
+import { parseYaml, locationOf, type Tree } from "./source.js";
+import { locateProject, resolveProjectName, type ProjectLocation } from "./locate.js";
+import { interpolateTree, castTypes } from "./interpolate.js";
+import { validateSchema } from "./schema.js";
+import { applyIncludes } from "./include.js";
+import { applyExtends } from "./extends.js";
+import { mergeTrees, resetTags } from "./merge.js";
+import { normalizeTree } from "./normalize.js";
+import { applyProfiles } from "./profiles.js";
+import { checkConsistency } from "./consistency.js";
+import { toProject, type Project } from "./model.js";
+
+export type { LoadOptions, LoadWarning } from "./options.js";
+export type * from "./model.js";
+export { parseDotenv } from "./dotenv.js";
+export { projectNameFromDirectory } from "./locate.js";
+
+export interface LoadResult {
+  project: Project;
+  /** The tree before normalization, for `config --no-normalize`. */
+  tree: Tree;
+  location: ProjectLocation;
+  warnings: LoadWarning[];
+}
+
+/** The context a per-file phase needs. */
+export interface FileContext {
+  file: string;
+  workingDir: string;
+  environment: Readonly<Record<string, string>>;
+  interpolate: boolean;
+  warn: (warning: LoadWarning) => void;
+  /** Reads and prepares (parse, interpolate, casts, validate, extends) another file, for `extends.file`. */
+  loadFile: (path: string) => Tree;
+  /** Loads a whole sub-project, for `include`. */
+  loadInclude: (options: LoadOptions) => LoadResult;
+  /** Files already on the include/extends stack, to reject cycles. */
+  stack: readonly string[];
+}
+
+/**
+ * Loads compose files into one normalized Project, in compose-go's phase order (docs/load-phases.md):
+ * locate -> env -> per file (parse, interpolate, casts, schema, include, extends) -> merge -> normalize
+ * -> consistency -> profiles -> model.
+ */
+export function loadProject(options: LoadOptions = {}): LoadResult {
+  return loadWithStack(options, []);
+}
+
+function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResult {
+  const warnings: LoadWarning[] = [];
+  const warn = (warning: LoadWarning) => warnings.push(warning);
+  const location = locateProject(options);
+  const interpolate = options.interpolate !== false;
+  const cache = new Map<string, Tree>();
+
+  const context = (file: string, fileStack: readonly string[]): FileContext => ({
+    file,
+    workingDir: location.workingDir,
+    environment: location.environment,
+    interpolate,
+    warn,
+    loadFile: (path) => {
+      const cached = cache.get(path);
+      if (cached) return cached;
+      const docs = readDocuments(path, undefined).map((doc) =>
+        prepare(doc, context(path, [...fileStack, path])),
+      );
+      const tree = docs.reduce((acc, doc) => mergeTrees(acc, doc), {} as Tree);
+      cache.set(path, tree);
+      return tree;
+    },
+    loadInclude: (includeOptions) => loadWithStack(includeOptions, [...fileStack, file]),
+    stack: fileStack,
+  });
+
+  const prepare = (document: unknown, ctx: FileContext): Tree => {
+    let tree = asTree(document, ctx.file);
+    if (ctx.interpolate) tree = interpolateTree(tree, ctx.environment, ctx.warn);
+    tree = castTypes(tree);
+    validateSchema(tree, ctx.file);
+    return tree;
+  };
+
+  let merged: Tree = {};
+  for (const ref of location.configFiles) {
+    for (const document of readDocuments(ref.path, ref.content)) {
+      const ctx = context(ref.path, [...stack, ref.path]);
+      let tree = prepare(document, ctx);
+      tree = applyIncludes(tree, ctx);
+      tree = applyExtends(tree, ctx);
+      merged = mergeTrees(merged, tree);
+    }
+  }
+  merged = resetTags(merged);
+
+  const projectName = resolveProjectName(location, merged);
+  const tree = merged;
+  let normalized = tree;
+  if (options.normalize !== false) {
+    normalized = normalizeTree(tree, {
+      projectName,
+      workingDir: location.workingDir,
+      environment: location.environment,
+    });
+  }
+  checkConsistency(normalized, { normalized: options.normalize !== false });
+  normalized = applyProfiles(normalized, {
+    profiles: location.profiles,
+    services: options.services ?? [],
+  });
+  const project = toProject(normalized, { projectName, workingDir: location.workingDir, location });
+  return { project, tree, location, warnings };
+}
+
+function readDocuments(path: string, content: string | undefined): unknown[] {
+  let text = content;
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) {
+        throw new TscError("E_LOAD_NOT_FOUND", `${path}: no such file`, {
+          hint: `check the path given with -f or COMPOSE_FILE (relative paths start at ${dirname(path)})`,
+        });
+      }
+      throw new TscError("E_LOAD_READ", `${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return parseYaml(path, text).documents;
+}
+
+function asTree(document: unknown, file: string): Tree {
+  if (document === null || document === undefined) return {};
+  if (typeof document !== "object" || Array.isArray(document)) {
+    throw new TscError("E_LOAD_SCHEMA", `${file}: a compose file must be a mapping at the top level`, {
+      where: locationOf(document) ?? { file, line: 1, column: 1 },
+      hint: "start the file with keys such as `services:`",
+    });
+  }
+  return document as Tree;
+}
