@@ -1,0 +1,372 @@
+import { randomBytes } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { atomicWriteJsonSync } from "../common/atomic-write.js";
+import type { StateRoot } from "../common/root.js";
+import { TscError, isErrno } from "../errors.js";
+import { CONTAINER_NAME, randomContainerName } from "./names.js";
+
+/**
+ * Container records under TSCOMPOSE_ROOT/containers/<id>/: `config.json` (what the container is, written
+ * atomically at create and never changed by a start), `state.json` (the last start: monitor pid and start
+ * time), and the helper's exit status file (how the last run ended). The status is derived from those: a
+ * record with no start is "created", a live monitor without an exit file "running", else "exited".
+ * Names are reserved by exclusive creation of containers/.names/<name>, so two processes can't take one.
+ */
+
+export interface BindMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** docker inspect's Config, in our terms. */
+export interface ContainerConfig {
+  image: string;
+  /** The command as run: entrypoint + cmd after docker's merge rules. */
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workingDir: string;
+  user: string;
+  hostname: string;
+  tty: boolean;
+  openStdin: boolean;
+  stopSignal: string;
+  /** Seconds `stop` waits before SIGKILL when not given one. */
+  stopTimeout: number;
+  labels: Record<string, string>;
+}
+
+/** docker inspect's HostConfig. */
+export interface HostConfig {
+  autoRemove: boolean;
+  init: boolean;
+  readOnly: boolean;
+  privileged: boolean;
+  networkMode: "none" | "host";
+  binds: BindMount[];
+  tmpfs: Record<string, string>;
+  capAdd: string[];
+  capDrop: string[];
+  noNewPrivileges: boolean;
+  memory?: number;
+  memorySwap?: number;
+  cpus?: number;
+  pidsLimit?: number;
+  cgroupParent: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  imageId: string;
+  imageRef: string;
+  created: string;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  /** The image's unpacked layer directories, bottom to top, pinned at create. */
+  layers: string[];
+}
+
+/** Written by the runtime when the helper reports the container started. */
+export interface StartState {
+  /** The monitor (helper) process: parent of the container's PID 1. */
+  monitorPid: number;
+  /** The monitor's start time in clock ticks (/proc/<pid>/stat field 22), so a reused pid is not mistaken for it. */
+  monitorStartTicks: number;
+  /** The container's PID 1 as seen from the host. */
+  pid: number;
+  startedAt: string;
+  restartCount: number;
+}
+
+/** How the container's PID 1 ended, from the helper's exit status file. */
+export interface ExitStatus {
+  exitCode: number;
+  signal?: number;
+  finishedAt: string;
+}
+
+export type ContainerStatus = "created" | "running" | "exited";
+
+export interface ContainerState {
+  status: ContainerStatus;
+  running: boolean;
+  pid: number;
+  exitCode: number;
+  startedAt?: string;
+  finishedAt?: string;
+  restartCount: number;
+}
+
+export const EXIT_STATUS_FILE = "exit.json";
+
+const ID = /^[0-9a-f]{64}$/;
+
+/** The start time of a process in clock ticks, or undefined when it does not exist. */
+export function processStartTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 2 (comm) may contain spaces and parentheses: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
+    return Number.isFinite(ticks) ? ticks : undefined;
+  } catch (error) {
+    if (isErrno(error, "ENOENT") || isErrno(error, "ESRCH")) return undefined;
+    throw error;
+  }
+}
+
+/** Whether the process is alive and is the one recorded (not a zombie, not a reused pid). */
+export function isProcessAlive(pid: number, startTicks: number): boolean {
+  if (pid <= 0 || processStartTicks(pid) !== startTicks) return false;
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+export class ContainerStore {
+  private readonly namesDir: string;
+
+  constructor(readonly root: StateRoot) {
+    this.namesDir = join(root.containers, ".names");
+  }
+
+  dir(id: string): string {
+    return this.root.container(id);
+  }
+
+  /** Reserves the name (or a generated one), creates the container's directory and writes config.json. */
+  create(record: Omit<ContainerRecord, "id" | "name" | "created">, name?: string): ContainerRecord {
+    mkdirSync(this.namesDir, { recursive: true });
+    const id = randomBytes(32).toString("hex");
+    mkdirSync(this.dir(id), { recursive: true, mode: 0o700 });
+    try {
+      const full: ContainerRecord = {
+        id,
+        name: this.reserve(id, name),
+        created: new Date().toISOString(),
+        ...record,
+      };
+      atomicWriteJsonSync(join(this.dir(id), "config.json"), full);
+      return full;
+    } catch (error) {
+      rmSync(this.dir(id), { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private reserve(id: string, name: string | undefined): string {
+    let chosen = name;
+    if (chosen !== undefined) {
+      chosen = chosen.replace(/^\//, "");
+      if (!CONTAINER_NAME.test(chosen)) {
+        throw new TscError("E_CONTAINER_CONFIG", `invalid container name ${JSON.stringify(name)}`, {
+          hint: "names match [a-zA-Z0-9][a-zA-Z0-9_.-]+",
+        });
+      }
+      if (!this.reserveName(chosen, id)) {
+        const holder = this.readNameFile(chosen) ?? "";
+        throw new TscError(
+          "E_CONTAINER_NAME_IN_USE",
+          `the container name "/${chosen}" is already in use by container ${holder}`,
+          { hint: "remove (or rename) that container to reuse the name, or choose another --name" },
+        );
+      }
+    } else {
+      for (let attempt = 0; ; attempt++) {
+        chosen = randomContainerName(attempt);
+        if (this.reserveName(chosen, id)) break;
+        if (attempt > 50) throw new TscError("E_INTERNAL", "could not generate a free container name");
+      }
+    }
+    return chosen;
+  }
+
+  private readNameFile(name: string): string | undefined {
+    try {
+      return readFileSync(join(this.namesDir, name), "utf8").trim();
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Exclusive create of the name file. A name whose holder's directory is gone (a crash between the two
+   * steps of a remove) is reclaimed; the directory is made before the reservation, so a create in progress
+   * is never mistaken for a stale one.
+   */
+  private reserveName(name: string, id: string): boolean {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(join(this.namesDir, name), id, { flag: "wx" });
+        return true;
+      } catch (error) {
+        if (!isErrno(error, "EEXIST")) throw error;
+      }
+      const holder = this.readNameFile(name);
+      if (holder === undefined) continue;
+      if (!ID.test(holder) || existsSync(this.dir(holder))) return false;
+      rmSync(join(this.namesDir, name), { force: true });
+    }
+    return false;
+  }
+
+  /** Every container, oldest first. */
+  list(): ContainerRecord[] {
+    let entries: string[];
+    try {
+      entries = readdirSync(this.root.containers);
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return [];
+      throw error;
+    }
+    const records: ContainerRecord[] = [];
+    for (const entry of entries) {
+      if (!ID.test(entry)) continue;
+      const record = this.read(entry);
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  }
+
+  private read(id: string): ContainerRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir(id), "config.json"), "utf8")) as ContainerRecord;
+    } catch (error) {
+      // A directory without config.json is a create in progress (or a remove half done): not a container.
+      if (isErrno(error, "ENOENT")) return undefined;
+      throw error;
+    }
+  }
+
+  /** Finds a container by full id, name, or unique id prefix (docker's order). */
+  get(ref: string): ContainerRecord {
+    const wanted = ref.replace(/^\//, "");
+    if (ID.test(wanted)) {
+      const record = this.read(wanted);
+      if (record) return record;
+    }
+    const byName = CONTAINER_NAME.test(wanted) ? this.readNameFile(wanted) : undefined;
+    if (byName && ID.test(byName)) {
+      const record = this.read(byName);
+      if (record) return record;
+    }
+    if (/^[0-9a-f]+$/.test(wanted)) {
+      const matches = this.list().filter((r) => r.id.startsWith(wanted));
+      if (matches.length === 1 && matches[0]) return matches[0];
+      if (matches.length > 1) {
+        throw new TscError("E_CONTAINER_NOT_FOUND", `multiple containers match the id prefix ${wanted}`, {
+          hint: "give more characters of the id, or the name",
+        });
+      }
+    }
+    throw new TscError("E_CONTAINER_NOT_FOUND", `no such container: ${ref}`, {
+      hint: "`tscompose container ls -a` lists the containers",
+    });
+  }
+
+  update(record: ContainerRecord): void {
+    atomicWriteJsonSync(join(this.dir(record.id), "config.json"), record);
+  }
+
+  readStart(id: string): StartState | undefined {
+    return readJson<StartState>(join(this.dir(id), "state.json"));
+  }
+
+  writeStart(id: string, state: StartState): void {
+    atomicWriteJsonSync(join(this.dir(id), "state.json"), state);
+  }
+
+  exitStatusPath(id: string): string {
+    return join(this.dir(id), EXIT_STATUS_FILE);
+  }
+
+  /** The helper's record of how PID 1 ended; finishedAt falls back to the file's mtime. */
+  readExit(id: string): ExitStatus | undefined {
+    const path = this.exitStatusPath(id);
+    const raw = readJson<Record<string, unknown>>(path);
+    if (!raw) return undefined;
+    const signal = typeof raw.signal === "number" && raw.signal > 0 ? raw.signal : undefined;
+    const code =
+      typeof raw.exitCode === "number" ? raw.exitCode : typeof raw.code === "number" ? raw.code : undefined;
+    const exitCode = code ?? (signal !== undefined ? 128 + signal : 255);
+    let finishedAt = typeof raw.finishedAt === "string" ? raw.finishedAt : undefined;
+    if (!finishedAt) {
+      try {
+        finishedAt = statSync(path).mtime.toISOString();
+      } catch {
+        finishedAt = new Date().toISOString();
+      }
+    }
+    return signal === undefined ? { exitCode, finishedAt } : { exitCode, signal, finishedAt };
+  }
+
+  /** Forgets the previous run before a new start. */
+  clearExit(id: string): void {
+    rmSync(this.exitStatusPath(id), { force: true });
+  }
+
+  state(id: string): ContainerState {
+    const start = this.readStart(id);
+    if (!start) return { status: "created", running: false, pid: 0, exitCode: 0, restartCount: 0 };
+    const exit = this.readExit(id);
+    const alive = isProcessAlive(start.monitorPid, start.monitorStartTicks);
+    if (!exit && alive) {
+      return {
+        status: "running",
+        running: true,
+        pid: start.pid,
+        exitCode: 0,
+        startedAt: start.startedAt,
+        restartCount: start.restartCount,
+      };
+    }
+    // A monitor that died without writing a status (SIGKILLed, host crash) counts as exit 255, as docker's "dead".
+    return {
+      status: "exited",
+      running: false,
+      pid: 0,
+      exitCode: exit?.exitCode ?? 255,
+      startedAt: start.startedAt,
+      finishedAt: exit?.finishedAt ?? start.startedAt,
+      restartCount: start.restartCount,
+    };
+  }
+
+  /** Deletes the record and releases the name; the caller has stopped and unmounted everything. */
+  remove(record: ContainerRecord): void {
+    // config.json first: a half-removed directory is then ignored by list() and its name reclaimable.
+    rmSync(join(this.dir(record.id), "config.json"), { force: true });
+    if (this.readNameFile(record.name) === record.id) {
+      try {
+        unlinkSync(join(this.namesDir, record.name));
+      } catch (error) {
+        if (!isErrno(error, "ENOENT")) throw error;
+      }
+    }
+    rmSync(this.dir(record.id), { recursive: true, force: true });
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch (error) {
+    if (isErrno(error, "ENOENT") || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
