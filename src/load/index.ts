@@ -4,7 +4,8 @@ import { TscError, isErrno } from "../errors.js";
 import type { LoadOptions, LoadWarning } from "./options.js";
 import { parseYaml, locationOf, type Tree } from "./source.js";
 import { locateProject, resolveProjectName, type ProjectLocation } from "./locate.js";
-import { interpolateTree, castTypes } from "./interpolate.js";
+import { interpolateTree } from "./interpolate.js";
+import { castTypes } from "./cast.js";
 import { validateSchema } from "./schema.js";
 import { applyIncludes } from "./include.js";
 import { applyExtends } from "./extends.js";
@@ -18,6 +19,7 @@ export type { LoadOptions, LoadWarning } from "./options.js";
 export type * from "./model.js";
 export { parseDotenv } from "./dotenv.js";
 export { projectNameFromDirectory } from "./locate.js";
+export { collectVariables, type ComposeVariable } from "./interpolate.js";
 
 export interface LoadResult {
   project: Project;
@@ -55,6 +57,7 @@ function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResu
   const warnings: LoadWarning[] = [];
   const warn = (warning: LoadWarning) => warnings.push(warning);
   const location = locateProject(options);
+  warnings.push(...location.warnings);
   const interpolate = options.interpolate !== false;
   const cache = new Map<string, Tree>();
 
@@ -81,7 +84,7 @@ function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResu
   const prepare = (document: unknown, ctx: FileContext): Tree => {
     let tree = asTree(document, ctx.file);
     if (ctx.interpolate) tree = interpolateTree(tree, ctx.environment, ctx.warn);
-    tree = castTypes(tree);
+    if (ctx.interpolate) tree = castTypes(tree, ctx.warn);
     validateSchema(tree, ctx.file);
     return tree;
   };

@@ -1,11 +1,21 @@
-import { basename, resolve } from "node:path";
-import type { LoadOptions } from "./options.js";
-import type { Tree } from "./source.js";
+import { readFileSync, realpathSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { TscError, isErrno, type SourceLocation } from "../errors.js";
+import { parseDotenvEntries } from "./dotenv.js";
+import type { LoadOptions, LoadWarning } from "./options.js";
+import { readRawName, type RawName } from "./raw-name.js";
+import { locationOf, parseYaml, type Tree } from "./source.js";
+import { substitute } from "./template.js";
 
-// STUB (foundation): replaced by the locate/env phase.
+/**
+ * Where a project is and what it runs with, decided as docker compose does before any file is parsed
+ * (docker/compose cmd/compose/compose.go `toProjectOptions`, compose-go cli/options.go): the compose files,
+ * the project directory, the env files and the interpolation environment, the profiles and the project name.
+ */
 
 export interface ConfigFileRef {
-  /** Absolute path; for stdin, `<projectDir>/-`... as compose does. */
+  /** Absolute path; for stdin, `<projectDir>/-`. */
   path: string;
   /** Set when the file was read from stdin. */
   content?: string;
@@ -19,32 +29,403 @@ export interface ProjectLocation {
   envFiles: string[];
   /** -p or COMPOSE_PROJECT_NAME, if given. */
   explicitName?: string;
+  /** The project name, when the files' raw `name:` could be read (it also went into COMPOSE_PROJECT_NAME). */
+  projectName?: string;
   profiles: string[];
+  /** Warnings found while locating (several candidate files, unset variables in .env files…). */
+  warnings: LoadWarning[];
 }
 
+/** Compose file names looked for, in order of preference. */
+export const DEFAULT_FILE_NAMES = [
+  "compose.yaml",
+  "compose.yml",
+  "docker-compose.yml",
+  "docker-compose.yaml",
+];
+/** Override file names looked for next to the compose file found, in order of preference. */
+export const OVERRIDE_FILE_NAMES = [
+  "compose.override.yml",
+  "compose.override.yaml",
+  "docker-compose.override.yml",
+  "docker-compose.override.yaml",
+];
+
+const NAME_RULE =
+  "must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number";
+
+/** Runs compose's option pipeline: env files, COMPOSE_* from them, files, project directory, env again. */
 export function locateProject(options: LoadOptions): ProjectLocation {
-  const cwd = options.cwd ?? process.cwd();
-  const files = (options.files ?? ["compose.yaml"]).map((f) => ({ path: resolve(cwd, f) }));
-  const environment: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env ?? process.env)) if (v !== undefined) environment[k] = v;
-  return {
-    configFiles: files,
-    workingDir: options.projectDirectory ? resolve(cwd, options.projectDirectory) : cwd,
-    environment,
-    envFiles: [],
-    explicitName: options.projectName,
-    profiles: [...(options.profiles ?? [])],
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const warnings = new Warnings();
+  const processEnv = stringEntries(options.env ?? process.env);
+  const home = processEnv.HOME ?? homedir();
+  const projectDir = options.projectDirectory
+    ? resolve(cwd, expandUser(options.projectDirectory, home))
+    : undefined;
+  const files = options.files?.length ? [...options.files] : undefined;
+  const explicitEnvFiles = (
+    options.envFiles?.length ? [...options.envFiles] : fields(processEnv.COMPOSE_ENV_FILES, ",")
+  ).map((file) => resolve(cwd, expandUser(file, home)));
+  const envReader = new EnvFileReader(warnings);
+
+  // Compose first reads the env files of the project directory it can tell without discovery, and exports
+  // their COMPOSE_* keys as if they came from the shell: that is how COMPOSE_FILE in .env works.
+  const earlyDir = projectDir ?? firstFileDir(files, cwd) ?? cwd;
+  const early = envReader.read(envFilesFor(explicitEnvFiles, earlyDir, processEnv), processEnv);
+  const osEnv: Record<string, string> = { ...processEnv };
+  /** Where keys that came from an env file were set, to point a bad COMPOSE_PROJECT_NAME at its line. */
+  const origins = new Map<string, SourceLocation>();
+  for (const [key, value] of Object.entries(early.values)) {
+    if (!key.startsWith("COMPOSE_") || key in processEnv) continue;
+    osEnv[key] = value;
+    const where = early.locations.get(key);
+    if (where) origins.set(key, where);
+  }
+  osEnv.PWD ??= cwd;
+
+  // The process environment always wins; env files only add keys it does not have.
+  const environment: Record<string, string> = { ...osEnv };
+  const addEnvFiles = (paths: string[]) => {
+    const read = envReader.read(paths, environment);
+    for (const [key, value] of Object.entries(read.values)) {
+      if (key in environment) continue;
+      environment[key] = value;
+      const where = read.locations.get(key);
+      if (where) origins.set(key, where);
+    }
   };
+  addEnvFiles(envFilesFor(explicitEnvFiles, earlyDir, osEnv));
+
+  const paths = files ?? composeFileEnv(environment, cwd) ?? discover(projectDir ?? cwd, warnings);
+  const workingDir = projectDir ?? firstFileDir(paths, cwd) ?? cwd;
+  // The project directory may only be known now (discovery walked up, or COMPOSE_FILE): read its .env too.
+  const envFiles = envFilesFor(explicitEnvFiles, workingDir, osEnv);
+  addEnvFiles(envFiles);
+
+  let stdin: string | undefined;
+  const configFiles = paths.map((path): ConfigFileRef => {
+    if (path !== "-") return { path: resolve(cwd, path) };
+    stdin ??= options.stdin ?? readFileSync(0, "utf8");
+    return { path: join(workingDir, "-"), content: stdin };
+  });
+
+  const profiles = options.profiles?.length
+    ? [...options.profiles]
+    : fields(environment.COMPOSE_PROFILES, ",").map((p) => p.trim());
+
+  const location: ProjectLocation = {
+    configFiles,
+    workingDir,
+    environment,
+    envFiles,
+    profiles: profiles.filter((p) => p !== ""),
+    warnings: warnings.list,
+  };
+  const explicit = explicitProjectName(options.projectName, environment, origins);
+  if (explicit !== undefined) {
+    location.explicitName = explicit;
+    location.projectName = explicit;
+  } else {
+    const raw = configFiles.map(readRawName).filter((name): name is RawName => name !== undefined);
+    const named = raw[raw.length - 1];
+    if (named) {
+      const name = interpolatedName(named, environment, options.interpolate !== false);
+      if (name !== undefined) location.projectName = checkedYamlName(name, named, warnings);
+    } else {
+      location.projectName = directoryName(workingDir, warnings);
+    }
+  }
+  if (location.projectName !== undefined) environment.COMPOSE_PROJECT_NAME = location.projectName;
+  return location;
 }
 
+/**
+ * The project name: -p, else COMPOSE_PROJECT_NAME, else the top-level `name:` (normalized), else the
+ * project directory's name (normalized). `locateProject` decides it from the raw files when it can; this
+ * covers the rest from the merged tree.
+ */
 export function resolveProjectName(location: ProjectLocation, tree: Tree): string {
-  if (location.explicitName) return location.explicitName;
-  if (typeof tree.name === "string") return tree.name;
-  return projectNameFromDirectory(location.workingDir);
+  if (location.projectName !== undefined) return location.projectName;
+  if (location.explicitName !== undefined) return location.explicitName;
+  if (typeof tree.name === "string" && tree.name !== "") {
+    const normalized = normalizeProjectName(tree.name);
+    if (normalized === "") throw emptyName(locationOf(tree, "name"), tree.name);
+    return normalized;
+  }
+  const warnings = new Warnings();
+  return directoryName(location.workingDir, warnings);
 }
 
-export function projectNameFromDirectory(dir: string): string {
-  return basename(dir)
+/** compose-go's NormalizeProjectName: lowercase, keep [a-z0-9_-], no leading `_` or `-`. */
+export function normalizeProjectName(name: string): string {
+  return name
     .toLowerCase()
-    .replace(/[^a-z0-9_-]/g, "");
+    .replace(/[^a-z0-9_-]/g, "")
+    .replace(/^[_-]+/, "");
+}
+
+/** The project name a directory gives when nothing else names the project. */
+export function projectNameFromDirectory(dir: string): string {
+  return normalizeProjectName(basename(resolve(dir)));
+}
+
+function explicitProjectName(
+  flag: string | undefined,
+  environment: Record<string, string>,
+  origins: Map<string, SourceLocation>,
+): string | undefined {
+  if (flag) {
+    if (normalizeProjectName(flag) !== flag) throw invalidName(flag, "-p", undefined);
+    return flag;
+  }
+  const fromEnv = environment.COMPOSE_PROJECT_NAME;
+  if (fromEnv) {
+    if (normalizeProjectName(fromEnv) !== fromEnv) {
+      throw invalidName(fromEnv, "COMPOSE_PROJECT_NAME", origins.get("COMPOSE_PROJECT_NAME"));
+    }
+    return fromEnv;
+  }
+  return undefined;
+}
+
+function invalidName(name: string, source: string, where: SourceLocation | undefined): TscError {
+  const suggestion = normalizeProjectName(name);
+  return new TscError("E_LOAD_PROJECT_NAME", `invalid project name ${JSON.stringify(name)}: ${NAME_RULE}`, {
+    where,
+    hint:
+      suggestion === ""
+        ? `set ${source} to a name such as "myapp"`
+        : `set ${source} to ${JSON.stringify(suggestion)} (lowercase letters, digits, "-" and "_")`,
+  });
+}
+
+function emptyName(where: SourceLocation | undefined, raw: string | undefined): TscError {
+  const what = raw === undefined ? "" : ` (${JSON.stringify(raw)} has no letter or digit to keep)`;
+  return new TscError("E_LOAD_PROJECT_NAME", `project name must not be empty${what}`, {
+    where,
+    hint: 'name the project with -p NAME, COMPOSE_PROJECT_NAME or a top-level `name:` such as "myapp"',
+  });
+}
+
+/** The raw `name:` after interpolation; undefined when interpolation fails (the file's own pass reports it). */
+function interpolatedName(
+  named: RawName,
+  environment: Record<string, string>,
+  interpolate: boolean,
+): string | undefined {
+  if (!interpolate) return named.value;
+  try {
+    return substitute(named.value, (key) => environment[key]);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkedYamlName(name: string, named: RawName, warnings: Warnings): string {
+  const normalized = normalizeProjectName(name);
+  if (normalized === "") throw emptyName(nameLocation(named), name);
+  if (normalized !== name) {
+    // compose-go normalizes a `name:` silently; we keep its result but say so.
+    warnings.add({
+      message: `project name ${JSON.stringify(name)} is not valid (${NAME_RULE}); using ${JSON.stringify(normalized)}`,
+      where: nameLocation(named),
+    });
+  }
+  return normalized;
+}
+
+function nameLocation(named: RawName): SourceLocation | undefined {
+  try {
+    const docs = parseYaml(named.file, named.text).documents;
+    return locationOf(docs[named.document], "name");
+  } catch {
+    return undefined;
+  }
+}
+
+function directoryName(workingDir: string, warnings: Warnings): string {
+  const name = basename(workingDir);
+  const normalized = normalizeProjectName(name);
+  if (normalized === "") throw emptyName(undefined, name === "" ? undefined : name);
+  try {
+    if (basename(realpathSync(workingDir)) !== name) {
+      warnings.add({
+        message: `project has been loaded without an explicit name from a symlink. Using name ${JSON.stringify(name)}`,
+      });
+    }
+  } catch {
+    // A project directory that does not exist has no symlink to warn about.
+  }
+  return normalized;
+}
+
+/** `--env-file` / COMPOSE_ENV_FILES if given, else `<dir>/.env` when it exists and is not disabled. */
+function envFilesFor(explicit: string[], dir: string, env: Record<string, string>): string[] {
+  if (explicit.length > 0) return explicit;
+  const disable = env.COMPOSE_DISABLE_ENV_FILE;
+  if (disable !== undefined && parseGoBool(disable, "COMPOSE_DISABLE_ENV_FILE")) return [];
+  const path = join(dir, ".env");
+  try {
+    return statSync(path).isDirectory() ? [] : [path];
+  } catch {
+    return [];
+  }
+}
+
+/** Go's strconv.ParseBool, which compose uses for COMPOSE_DISABLE_ENV_FILE. */
+function parseGoBool(value: string, name: string): boolean {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
+  throw new TscError("E_USAGE", `${name}=${JSON.stringify(value)} is not a boolean`, {
+    hint: `set ${name} to true or false`,
+  });
+}
+
+/** Reads env files in order with compose's lookup rules, remembering each file's text. */
+class EnvFileReader {
+  private readonly texts = new Map<string, string>();
+
+  constructor(private readonly warnings: Warnings) {}
+
+  read(paths: string[], current: Readonly<Record<string, string>>) {
+    const values: Record<string, string> = {};
+    const locations = new Map<string, SourceLocation>();
+    for (const path of paths) {
+      const parsed = parseDotenvEntries(this.text(path), path, {
+        lookup: (key) => current[key],
+        into: values,
+        onUnset: (name, where) =>
+          this.warnings.add({
+            message: `The ${JSON.stringify(name)} variable is not set. Defaulting to a blank string.`,
+            where,
+          }),
+      });
+      for (const [key, where] of parsed.locations) locations.set(key, where);
+    }
+    return { values, locations };
+  }
+
+  private text(path: string): string {
+    let text = this.texts.get(path);
+    if (text !== undefined) return text;
+    try {
+      if (statSync(path).isDirectory()) {
+        throw new TscError("E_LOAD_READ", `${path} is a directory`, {
+          hint: "--env-file and COMPOSE_ENV_FILES name files, not directories",
+        });
+      }
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      if (TscError.is(error)) throw error;
+      if (isErrno(error, "ENOENT")) {
+        throw new TscError("E_LOAD_NOT_FOUND", `couldn't find env file: ${path}`, {
+          hint: "check the path given with --env-file or COMPOSE_ENV_FILES (relative paths start at the current directory)",
+        });
+      }
+      throw new TscError("E_LOAD_READ", `${path}: ${(error as Error).message}`, { cause: error });
+    }
+    this.texts.set(path, text);
+    return text;
+  }
+}
+
+/** COMPOSE_FILE split on COMPOSE_PATH_SEPARATOR (default `:`), each path relative to the current directory. */
+function composeFileEnv(environment: Record<string, string>, cwd: string): string[] | undefined {
+  const value = environment.COMPOSE_FILE;
+  if (!value) return undefined;
+  const separator = environment.COMPOSE_PATH_SEPARATOR || ":";
+  return value
+    .split(separator)
+    .filter((file) => file !== "")
+    .map((file) => {
+      if (file === "-") return file;
+      const path = resolve(cwd, file);
+      try {
+        statSync(path);
+      } catch {
+        throw new TscError("E_LOAD_NOT_FOUND", `COMPOSE_FILE names ${path}, which does not exist`, {
+          hint: `fix COMPOSE_FILE=${JSON.stringify(value)} (paths separated by ${JSON.stringify(separator)}, relative to ${cwd})`,
+        });
+      }
+      return path;
+    });
+}
+
+/** Looks for a compose file in `start`, then in each parent directory; takes the override file beside it. */
+function discover(start: string, warnings: Warnings): string[] {
+  let dir = start;
+  for (let depth = 0; depth < 4096; depth++) {
+    const candidates = existing(DEFAULT_FILE_NAMES, dir);
+    if (candidates.length > 0) {
+      const winner = candidates[0]!;
+      if (candidates.length > 1) {
+        warnings.add({
+          message: `Found multiple config files with supported names: ${candidates.join(", ")}`,
+        });
+        warnings.add({ message: `Using ${winner}` });
+      }
+      const overrides = existing(OVERRIDE_FILE_NAMES, dir);
+      if (overrides.length > 1) {
+        warnings.add({
+          message: `Found multiple override files with supported names: ${overrides.join(", ")}`,
+        });
+        warnings.add({ message: `Using ${overrides[0]}` });
+      }
+      return overrides.length > 0 ? [winner, overrides[0]!] : [winner];
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new TscError("E_LOAD_NOT_FOUND", "no configuration file provided: not found", {
+    hint: `create ${DEFAULT_FILE_NAMES[0]} in ${start} (${DEFAULT_FILE_NAMES.slice(1).join(", ")} are found too, here or in a parent directory), or name the file with -f`,
+  });
+}
+
+function existing(names: readonly string[], dir: string): string[] {
+  return names
+    .map((name) => join(dir, name))
+    .filter((path) => {
+      try {
+        statSync(path);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+function firstFileDir(files: readonly string[] | undefined, cwd: string): string | undefined {
+  const first = files?.find((file) => file !== "-");
+  return first === undefined ? undefined : dirname(resolve(cwd, first));
+}
+
+/** Go's strings.FieldsFunc on one separator: no empty fields. */
+function fields(value: string | undefined, separator: string): string[] {
+  return (value ?? "").split(separator).filter((field) => field !== "");
+}
+
+function expandUser(path: string, home: string): string {
+  if (path === "~") return home;
+  return path.startsWith("~/") ? join(home, path.slice(2)) : path;
+}
+
+function stringEntries(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** Warnings in order, each reported once however many passes meet it. */
+class Warnings {
+  readonly list: LoadWarning[] = [];
+  private readonly seen = new Set<string>();
+
+  add(warning: LoadWarning): void {
+    const key = `${warning.message}\0${warning.where?.file}:${warning.where?.line}:${warning.where?.column}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(warning);
+  }
 }

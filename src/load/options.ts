@@ -28,4 +28,6 @@ export interface LoadOptions {
 export interface LoadWarning {
   message: string;
   where?: import("../errors.js").SourceLocation;
+  /** What the user may want to do about it, printed as `hint:` under the warning. */
+  hint?: string;
 }
