@@ -23,7 +23,11 @@ export function interpolateTree(
   warn: (warning: LoadWarning) => void,
 ): Tree {
   const lookup = (name: string) => (Object.hasOwn(environment, name) ? environment[name] : undefined);
+  // A container reachable twice (shared by a later phase) must not be substituted twice: `$$` would not survive.
+  const seen = new WeakSet<object>();
   const walk = (container: Record<string, unknown> | unknown[], path: readonly (string | number)[]) => {
+    if (seen.has(container)) return;
+    seen.add(container);
     const keys: (string | number)[] = Array.isArray(container)
       ? container.map((_, i) => i)
       : Object.keys(container);
