@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+// Start latency of a container that runs `true`, end to end and runtime alone, beside runc and docker:
+//   tscompose  `tscompose container run --rm busybox true` (the CLI process included)
+//   helper     the tscompose helper alone on a prepared spec (no CLI, no Node startup)
+//   runc       `runc run` of the same busybox rootfs (Debian's runc)
+//   docker     `docker run --rm --network none busybox true` against a dockerd started here, when possible
+// Usage: node bench/runtime-start.mjs [--runs N]   (root; run `npm run build` first)
+// Prints one row per contender: mean and p50 in milliseconds, or why it was skipped.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(repo, "dist", "cli", "main.js");
+
+function parseRuns(argv) {
+  const index = argv.indexOf("--runs");
+  const runs = index === -1 ? 20 : Number(argv[index + 1]);
+  return Number.isInteger(runs) && runs > 0 ? runs : 20;
+}
+
+/** A busybox rootfs: the static binary, one symlink per applet, and passwd/group. */
+function makeRootfs(dir) {
+  const busybox = ["/bin/busybox", "/usr/bin/busybox"].find((p) => existsSync(p));
+  if (!busybox) throw new Error("busybox not found: apt-get install -y busybox-static");
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  copyFileSync(busybox, join(dir, "bin", "busybox"));
+  chmodSync(join(dir, "bin", "busybox"), 0o755);
+  const applets = execFileSync(busybox, ["--list-full"], { encoding: "utf8" }).split("\n").filter(Boolean);
+  for (const applet of applets) {
+    const path = join(dir, applet);
+    if (existsSync(path)) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    symlinkSync("/bin/busybox", path);
+  }
+  for (const d of ["etc", "proc", "sys", "dev", "tmp", "root"]) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(
+    join(dir, "etc", "passwd"),
+    "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n",
+  );
+  writeFileSync(join(dir, "etc", "group"), "root:x:0:\nnogroup:x:65534:\n");
+}
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = sorted.reduce((sum, x) => sum + x, 0) / sorted.length;
+  const p50 = sorted[Math.floor((sorted.length - 1) / 2)];
+  return { mean, p50 };
+}
+
+/** Runs `command` `runs` times (after one warm-up) and returns wall-clock milliseconds per run. */
+function time(runs, command, args, options = {}) {
+  const once = () => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0) {
+      throw new Error(
+        `${command} ${args.join(" ")} exited ${result.status}: ${result.stderr?.toString().trim()}`,
+      );
+    }
+    return ms;
+  };
+  once();
+  return Array.from({ length: runs }, once);
+}
+
+function benchTscompose(runs, work, tarball) {
+  if (!existsSync(cli)) return { skipped: "dist/cli/main.js missing: run `npm run build`" };
+  const env = {
+    ...process.env,
+    TSCOMPOSE_ROOT: join(work, "tscompose-root"),
+    TSCOMPOSE_CGROUP_PARENT: "tscompose-bench",
+  };
+  const imported = spawnSync(process.execPath, [cli, "image", "import", tarball, "busybox"], {
+    env,
+    encoding: "utf8",
+  });
+  if (imported.status !== 0) return { skipped: `image import failed: ${imported.stderr.trim()}` };
+  try {
+    return {
+      samples: time(runs, process.execPath, [cli, "container", "run", "--rm", "busybox", "true"], { env }),
+    };
+  } finally {
+    for (const c of CONTROLLERS) spawnSync("rmdir", [`/sys/fs/cgroup/${c}/tscompose-bench`]);
+  }
+}
+
+/** The helper alone: the bench asks the runtime for the spec of a created container, then times the helper. */
+async function benchHelper(runs, work, tarball) {
+  const helper = join(repo, "build", "tscompose-helper");
+  const bench = join(repo, "dist", "runtime", "bench-helper.js");
+  if (!existsSync(helper)) return { skipped: "build/tscompose-helper missing: run `npm run build:native`" };
+  if (!existsSync(bench)) return { skipped: "dist/runtime/bench-helper.js missing: run `npm run build`" };
+  const { timeHelperRuns } = await import(bench);
+  const root = join(work, "helper-root");
+  return { samples: await timeHelperRuns({ root, tarball, runs, cgroupParent: "tscompose-bench-helper" }) };
+}
+
+function benchRunc(runs, work, rootfs) {
+  if (spawnSync("runc", ["--version"]).status !== 0)
+    return { skipped: "runc not installed (apt-get install runc)" };
+  const bundle = join(work, "runc-bundle");
+  mkdirSync(bundle);
+  execFileSync("runc", ["spec", "--bundle", bundle]);
+  const configPath = join(bundle, "config.json");
+  const config = JSON.parse(execFileSync("cat", [configPath], { encoding: "utf8" }));
+  config.root = { path: rootfs, readonly: true };
+  config.process.terminal = false;
+  config.process.args = ["true"];
+  writeFileSync(configPath, JSON.stringify(config));
+  const runcRoot = join(work, "runc-state");
+  let n = 0;
+  const samples = [];
+  // runc needs a fresh id per run; `run` waits for the container and deletes it on exit.
+  for (let i = 0; i <= runs; i++) {
+    const id = `bench-${process.pid}-${n++}`;
+    const [ms] = time(1, "runc", ["--root", runcRoot, "run", "--bundle", bundle, id]);
+    if (i > 0) samples.push(ms);
+  }
+  return { samples };
+}
+
+const CONTROLLERS = [
+  "memory",
+  "cpu",
+  "cpuacct",
+  "cpuset",
+  "pids",
+  "freezer",
+  "devices",
+  "blkio",
+  "systemd",
+  "unified",
+];
+
+async function benchDocker(runs, work, tarball) {
+  if (spawnSync("dockerd", ["--version"]).status !== 0) {
+    return { skipped: "dockerd not installed (apt-get install docker.io)" };
+  }
+  // dockerd makes a `docker` parent cgroup in each hierarchy; remove the ones it made here afterwards.
+  const cgroupsBefore = CONTROLLERS.filter((c) => existsSync(`/sys/fs/cgroup/${c}/docker`));
+  const sock = join(work, "docker.sock");
+  const host = `unix://${sock}`;
+  const daemon = spawn(
+    "dockerd",
+    [
+      "--host",
+      host,
+      "--data-root",
+      join(work, "docker-data"),
+      "--exec-root",
+      join(work, "docker-exec"),
+      "--pidfile",
+      join(work, "docker.pid"),
+      "--bridge",
+      "none",
+      "--iptables=false",
+      "--ip6tables=false",
+      "--storage-driver",
+      "overlay2",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"], detached: false },
+  );
+  let log = "";
+  daemon.stderr.on("data", (chunk) => (log = (log + chunk).slice(-4000)));
+  const docker = (args, options = {}) =>
+    spawnSync("docker", ["--host", host, ...args], { encoding: "utf8", ...options });
+  try {
+    let ready = false;
+    for (let i = 0; i < 150 && !ready && daemon.exitCode === null; i++) {
+      await sleep(200);
+      ready = docker(["version"]).status === 0;
+    }
+    if (!ready) return { skipped: `dockerd did not start: ${log.split("\n").slice(-3).join(" ").trim()}` };
+    const imported = docker(["import", tarball, "busybox-bench"]);
+    if (imported.status !== 0) return { skipped: `docker import failed: ${imported.stderr.trim()}` };
+    const args = ["--host", host, "run", "--rm", "--network", "none", "busybox-bench", "true"];
+    return { samples: time(runs, "docker", args) };
+  } finally {
+    if (daemon.pid && daemon.exitCode === null) {
+      daemon.kill("SIGTERM");
+      for (let i = 0; i < 100 && daemon.exitCode === null; i++) await sleep(100);
+      if (daemon.exitCode === null) daemon.kill("SIGKILL");
+    }
+    for (const c of CONTROLLERS)
+      if (!cgroupsBefore.includes(c)) spawnSync("rmdir", [`/sys/fs/cgroup/${c}/docker`]);
+  }
+}
+
+export async function benchRuntimeStart(runs = 20) {
+  const work = mkdtempSync(join(tmpdir(), "tsc-bench-start-"));
+  const rows = [];
+  try {
+    const rootfs = join(work, "rootfs");
+    makeRootfs(rootfs);
+    const tarball = join(work, "busybox.tar");
+    execFileSync("tar", ["-C", rootfs, "-cf", tarball, "."]);
+    const contenders = [
+      ["tscompose container run --rm busybox true", () => benchTscompose(runs, work, tarball)],
+      ["tscompose helper alone", () => benchHelper(runs, work, tarball)],
+      ["runc run (same rootfs)", () => benchRunc(runs, work, rootfs)],
+      ["docker run --rm busybox true", () => benchDocker(runs, work, tarball)],
+    ];
+    for (const [name, bench] of contenders) {
+      try {
+        rows.push({ name, ...(await bench()) });
+      } catch (error) {
+        rows.push({ name, skipped: `failed: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+  } finally {
+    spawnSync("umount", ["-R", join(work, "docker-exec")], { stdio: "ignore" });
+    spawnSync("umount", ["-R", join(work, "docker-data")], { stdio: "ignore" });
+    rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export function formatRows(rows, runs) {
+  const lines = [
+    `start latency, ${runs} runs each (ms)`,
+    `${"contender".padEnd(44)}${"mean".padStart(9)}${"p50".padStart(9)}`,
+  ];
+  for (const row of rows) {
+    if (row.samples) {
+      const { mean, p50 } = stats(row.samples);
+      lines.push(`${row.name.padEnd(44)}${mean.toFixed(1).padStart(9)}${p50.toFixed(1).padStart(9)}`);
+    } else {
+      lines.push(`${row.name.padEnd(44)}   skipped: ${row.skipped}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const runs = parseRuns(process.argv);
+  const rows = await benchRuntimeStart(runs);
+  console.log(formatRows(rows, runs));
+}
