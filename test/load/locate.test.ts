@@ -485,3 +485,76 @@ describe("project name", () => {
     ]);
   });
 });
+
+describe("loadProject end to end", () => {
+  it("locates, reads .env, interpolates and casts a project", async () => {
+    const { loadProject } = await import("../../src/load/index.js");
+    // One file, so that the result does not depend on the merge phase.
+    const result = loadProject({
+      cwd: fixture("locate-walk-up", "deep", "er"),
+      files: ["../../compose.yaml"],
+      env: { USER_NAME: "ann", SCALE: "3" },
+      normalize: false,
+    });
+    expect(result.location.projectName).toBe("locate-walk-up");
+    expect((result.tree.services as Record<string, unknown>).web).toEqual({
+      image: "nginx:1.25",
+      scale: 3,
+      environment: { GREETING: "hello ann", PROJECT: "locate-walk-up" },
+    });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("reports a missing required variable at its file, line and column", async () => {
+    const { loadProject } = await import("../../src/load/index.js");
+    tree({ "compose.yaml": "services:\n  web:\n    image: nginx:${TAG:?set TAG to the nginx version}\n" });
+    let error: unknown;
+    try {
+      loadProject({ cwd: temp, env: {}, normalize: false });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(TscError.is(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: "E_LOAD_REQUIRED_VAR",
+      where: { file: join(temp, "compose.yaml"), line: 3, column: 18 },
+    });
+    expect((error as TscError).message).toContain(
+      "required variable TAG is missing a value: set TAG to the nginx version",
+    );
+  });
+
+  it("interpolates ${COMPOSE_PROJECT_NAME} and warns about unset variables from stdin", async () => {
+    const { loadProject } = await import("../../src/load/index.js");
+    const stdin =
+      "name: demo\nservices:\n  web:\n    image: nginx\n    container_name: ${COMPOSE_PROJECT_NAME}-web\n    command: [echo, $NOT_SET]\n";
+    const result = loadProject({ cwd: temp, files: ["-"], stdin, env: {}, normalize: false });
+    expect((result.tree.services as Record<string, Record<string, unknown>>).web).toMatchObject({
+      container_name: "demo-web",
+      command: ["echo", ""],
+    });
+    expect(result.warnings).toEqual([
+      {
+        message: 'The "NOT_SET" variable is not set. Defaulting to a blank string.',
+        where: { file: join(temp, "-"), line: 6, column: 21, lineText: "    command: [echo, $NOT_SET]" },
+      },
+    ]);
+  });
+
+  it("skips interpolation and casts with interpolate: false", async () => {
+    const { loadProject } = await import("../../src/load/index.js");
+    const stdin = "services:\n  web:\n    image: ${IMAGE}\n    scale: ${SCALE}\n";
+    const result = loadProject({
+      cwd: temp,
+      files: ["-"],
+      stdin,
+      env: {},
+      interpolate: false,
+      normalize: false,
+    });
+    expect((result.tree.services as Record<string, unknown>).web).toEqual({
+      image: "${IMAGE}",
+      scale: "${SCALE}",
+    });
+  });
+});
