@@ -1,12 +1,11 @@
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { TscError, isErrno, type SourceLocation } from "../errors.js";
 import { parseDotenvEntries } from "./dotenv.js";
 import type { LoadOptions, LoadWarning } from "./options.js";
-import { readRawName, type RawName } from "./raw-name.js";
-import { locationOf, parseYaml, type Tree } from "./source.js";
-import { substitute } from "./template.js";
+import { decideProjectName, projectNameFromTree } from "./project-name.js";
+import type { Tree } from "./source.js";
 
 /**
  * Where a project is and what it runs with, decided as docker compose does before any file is parsed
@@ -36,6 +35,8 @@ export interface ProjectLocation {
   warnings: LoadWarning[];
 }
 
+export { normalizeProjectName, projectNameFromDirectory } from "./project-name.js";
+
 /** Compose file names looked for, in order of preference. */
 export const DEFAULT_FILE_NAMES = [
   "compose.yaml",
@@ -50,9 +51,6 @@ export const OVERRIDE_FILE_NAMES = [
   "docker-compose.override.yml",
   "docker-compose.override.yaml",
 ];
-
-const NAME_RULE =
-  "must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number";
 
 /** Runs compose's option pipeline: env files, COMPOSE_* from them, files, project directory, env again. */
 export function locateProject(options: LoadOptions): ProjectLocation {
@@ -122,20 +120,17 @@ export function locateProject(options: LoadOptions): ProjectLocation {
     profiles: profiles.filter((p) => p !== ""),
     warnings: warnings.list,
   };
-  const explicit = explicitProjectName(options.projectName, environment, origins);
-  if (explicit !== undefined) {
-    location.explicitName = explicit;
-    location.projectName = explicit;
-  } else {
-    const raw = configFiles.map(readRawName).filter((name): name is RawName => name !== undefined);
-    const named = raw[raw.length - 1];
-    if (named) {
-      const name = interpolatedName(named, environment, options.interpolate !== false);
-      if (name !== undefined) location.projectName = checkedYamlName(name, named, warnings);
-    } else {
-      location.projectName = directoryName(workingDir, warnings);
-    }
-  }
+  const name = decideProjectName({
+    flag: options.projectName,
+    environment,
+    origins,
+    configFiles,
+    workingDir,
+    interpolate: options.interpolate !== false,
+    warn: (warning) => warnings.add(warning),
+  });
+  if (name.explicit !== undefined) location.explicitName = name.explicit;
+  if (name.name !== undefined) location.projectName = name.name;
   if (location.projectName !== undefined) environment.COMPOSE_PROJECT_NAME = location.projectName;
   return location;
 }
@@ -146,118 +141,7 @@ export function locateProject(options: LoadOptions): ProjectLocation {
  * covers the rest from the merged tree.
  */
 export function resolveProjectName(location: ProjectLocation, tree: Tree): string {
-  if (location.projectName !== undefined) return location.projectName;
-  if (location.explicitName !== undefined) return location.explicitName;
-  if (typeof tree.name === "string" && tree.name !== "") {
-    const normalized = normalizeProjectName(tree.name);
-    if (normalized === "") throw emptyName(locationOf(tree, "name"), tree.name);
-    return normalized;
-  }
-  const warnings = new Warnings();
-  return directoryName(location.workingDir, warnings);
-}
-
-/** compose-go's NormalizeProjectName: lowercase, keep [a-z0-9_-], no leading `_` or `-`. */
-export function normalizeProjectName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]/g, "")
-    .replace(/^[_-]+/, "");
-}
-
-/** The project name a directory gives when nothing else names the project. */
-export function projectNameFromDirectory(dir: string): string {
-  return normalizeProjectName(basename(resolve(dir)));
-}
-
-function explicitProjectName(
-  flag: string | undefined,
-  environment: Record<string, string>,
-  origins: Map<string, SourceLocation>,
-): string | undefined {
-  if (flag) {
-    if (normalizeProjectName(flag) !== flag) throw invalidName(flag, "-p", undefined);
-    return flag;
-  }
-  const fromEnv = environment.COMPOSE_PROJECT_NAME;
-  if (fromEnv) {
-    if (normalizeProjectName(fromEnv) !== fromEnv) {
-      throw invalidName(fromEnv, "COMPOSE_PROJECT_NAME", origins.get("COMPOSE_PROJECT_NAME"));
-    }
-    return fromEnv;
-  }
-  return undefined;
-}
-
-function invalidName(name: string, source: string, where: SourceLocation | undefined): TscError {
-  const suggestion = normalizeProjectName(name);
-  return new TscError("E_LOAD_PROJECT_NAME", `invalid project name ${JSON.stringify(name)}: ${NAME_RULE}`, {
-    where,
-    hint:
-      suggestion === ""
-        ? `set ${source} to a name such as "myapp"`
-        : `set ${source} to ${JSON.stringify(suggestion)} (lowercase letters, digits, "-" and "_")`,
-  });
-}
-
-function emptyName(where: SourceLocation | undefined, raw: string | undefined): TscError {
-  const what = raw === undefined ? "" : ` (${JSON.stringify(raw)} has no letter or digit to keep)`;
-  return new TscError("E_LOAD_PROJECT_NAME", `project name must not be empty${what}`, {
-    where,
-    hint: 'name the project with -p NAME, COMPOSE_PROJECT_NAME or a top-level `name:` such as "myapp"',
-  });
-}
-
-/** The raw `name:` after interpolation; undefined when interpolation fails (the file's own pass reports it). */
-function interpolatedName(
-  named: RawName,
-  environment: Record<string, string>,
-  interpolate: boolean,
-): string | undefined {
-  if (!interpolate) return named.value;
-  try {
-    return substitute(named.value, (key) => environment[key]);
-  } catch {
-    return undefined;
-  }
-}
-
-function checkedYamlName(name: string, named: RawName, warnings: Warnings): string {
-  const normalized = normalizeProjectName(name);
-  if (normalized === "") throw emptyName(nameLocation(named), name);
-  if (normalized !== name) {
-    // compose-go normalizes a `name:` silently; we keep its result but say so.
-    warnings.add({
-      message: `project name ${JSON.stringify(name)} is not valid (${NAME_RULE}); using ${JSON.stringify(normalized)}`,
-      where: nameLocation(named),
-    });
-  }
-  return normalized;
-}
-
-function nameLocation(named: RawName): SourceLocation | undefined {
-  try {
-    const docs = parseYaml(named.file, named.text).documents;
-    return locationOf(docs[named.document], "name");
-  } catch {
-    return undefined;
-  }
-}
-
-function directoryName(workingDir: string, warnings: Warnings): string {
-  const name = basename(workingDir);
-  const normalized = normalizeProjectName(name);
-  if (normalized === "") throw emptyName(undefined, name === "" ? undefined : name);
-  try {
-    if (basename(realpathSync(workingDir)) !== name) {
-      warnings.add({
-        message: `project has been loaded without an explicit name from a symlink. Using name ${JSON.stringify(name)}`,
-      });
-    }
-  } catch {
-    // A project directory that does not exist has no symlink to warn about.
-  }
-  return normalized;
+  return location.projectName ?? location.explicitName ?? projectNameFromTree(tree, location.workingDir);
 }
 
 /** `--env-file` / COMPOSE_ENV_FILES if given, else `<dir>/.env` when it exists and is not disabled. */
