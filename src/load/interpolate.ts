@@ -68,7 +68,7 @@ function interpolateString(
     const text = reference.bare ? `$${reference.name}` : `\${${reference.name}`;
     const warning: LoadWarning = {
       message: `The ${JSON.stringify(reference.name)} variable is not set. Defaulting to a blank string.`,
-      where: pointAt(where, text),
+      where: pointAt(where, text, reference.template === value ? reference.index : undefined),
     };
     if (reference.bare && looksLikeLiteralDollar(value, reference, path, container)) {
       warning.hint = `if "${text}" is part of a literal value such as a password, write "$${text}": $$ is a literal dollar sign`;
@@ -122,10 +122,23 @@ function looksLikeLiteralDollar(
   return before !== undefined && /[A-Za-z0-9!@#%^&*?~+]/.test(before) && !/\s/.test(value);
 }
 
-/** `where` moved to the column of `text` on its line, when the line shows it (plain one-line scalars). */
-function pointAt(where: SourceLocation | undefined, text: string): SourceLocation | undefined {
+/**
+ * `where` moved to the column of `text` on its line when the line shows it: at `index` in the value if the
+ * scalar is written as is (plain, or quoted without escapes before it), else at its first occurrence.
+ */
+function pointAt(
+  where: SourceLocation | undefined,
+  text: string,
+  index?: number,
+): SourceLocation | undefined {
   if (!where?.lineText) return where;
-  const at = where.lineText.indexOf(text, Math.max(0, where.column - 1));
+  const start = where.column - 1;
+  if (index !== undefined) {
+    const quoted = where.lineText[start] === '"' || where.lineText[start] === "'" ? 1 : 0;
+    const exact = start + quoted + index;
+    if (where.lineText.startsWith(text, exact)) return { ...where, column: exact + 1 };
+  }
+  const at = where.lineText.indexOf(text, Math.max(0, start));
   return at < 0 ? where : { ...where, column: at + 1 };
 }
 

@@ -159,7 +159,8 @@ function readRawName(ref: { path: string; content?: string }): RawName | undefin
       return undefined;
     }
   }
-  if (!text.includes("name")) return undefined;
+  // Most files have no `name:` key at all (`container_name:` does not count): skip the second parse.
+  if (!/\bname["']?\s*:/.test(text)) return undefined;
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const docs = parseAllDocuments(source, { version: "1.2" });
   const list = Array.isArray(docs) ? docs : [];

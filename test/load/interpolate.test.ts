@@ -207,6 +207,16 @@ describe("interpolateTree: unset variables", () => {
   });
 
   it.each([
+    ["    image: ${A}-${A}", [12, 17]],
+    ['    image: "${A}-${A}"', [13, 18]],
+    ["    image: '$A $A'", [13, 16]],
+    ['    image: "\\t${A}-${A}"', [15, 15]], // an escape before: the first occurrence
+  ])("%s warns at each reference's own column %j", (line, columns) => {
+    const { warnings } = load(`services:\n  web:\n${line}\n`, {});
+    expect(warnings.map((w) => w.where?.column)).toEqual(columns);
+  });
+
+  it.each([
     ["    image: ${NOPE:-x}"],
     ["    image: ${NOPE-x}"],
     ["    image: ${NOPE:+x}"],
