@@ -12,6 +12,8 @@ import {
  * prefix, `#` comments (inline only after a space in unquoted values), single quotes literal, double quotes
  * with escapes, quoted values spanning lines, `${VAR}` substitution in unquoted and double-quoted values (the
  * lookup first, then keys defined earlier), and a bare `KEY` that takes its value from the lookup or is dropped.
+ * Two deliberate differences: a bare `KEY` on the last line without a line break is a bare key (compose-go
+ * stores its name as the value of an empty key), and any whitespace inside a key is an error (not only ' ').
  */
 
 export interface DotenvOptions {
