@@ -103,6 +103,19 @@ describe("parseDotenv: one line", () => {
     ["FOO='Let\\'s go!'", "FOO", "Let's go!"],
     ["FOO='a\nb'", "FOO", "a\nb"],
     ["FOO='\"x\"'", "FOO", '"x"'],
+    // quotes only count at the start of the value
+    ['FOO=a"b"', "FOO", 'a"b"'],
+    ["FOO=it's", "FOO", "it's"],
+    ['FOO = "spaced"   ', "FOO", "spaced"],
+    ['FOO="a" # comment\nBAR=2', "BAR", "2"],
+    ['FOO="a" # comment\nBAR=2', "FOO", "a"],
+    ["FOO=a\\\\b", "FOO", "a\\\\b"],
+    ['FOO=${NOPE:-"x"}', "FOO", '"x"'],
+    ['FOO="${NOPE:-x y}"', "FOO", "x y"],
+    ["FOO='${NOPE:-x}'", "FOO", "${NOPE:-x}"],
+    ["FOO=a # b # c", "FOO", "a"],
+    ["FOO=#start", "FOO", "#start"],
+    ["FOO= #start", "FOO", "#start"],
     // the empty key compose-go accepts
     ['="value"', "", "value"],
     // BOM and CRLF

@@ -122,6 +122,15 @@ describe("substitute", () => {
     ["${UNSET_VAR-default_value_for_unset_var}", "default_value_for_unset_var"],
     ["${missing-a:-b}", "a:-b"],
     ["${missing:-a-b}", "a-b"],
+    ["$FOO{x}", "first{x}"],
+    ["${FOO}}", "first}"],
+    ["{$FOO}", "{first}"],
+    ["$_", ""],
+    ["${_under:-u}", "u"],
+    ["${FOO:-}", "first"],
+    ["${missing:-$$FOO}", "$FOO"],
+    ["${missing:-${FOO:+${FOO}!}}", "first!"],
+    ["a$$b$$c", "a$b$c"],
     // multi-line values: each line on its own
     ["line1 ${FOO}\nline2 ${missing:-d}", "line1 first\nline2 d"],
   ])("%j -> %j", (template, expected) => {
