@@ -204,12 +204,12 @@ class Parser {
       if (error instanceof InvalidTemplateError) {
         throw new TscError(
           "E_LOAD_INTERPOLATION",
-          `${this.file}:${where.line}: invalid interpolation format ${JSON.stringify(error.expression)}`,
+          `${this.file}: line ${where.line}: invalid interpolation format ${JSON.stringify(error.expression)}`,
           { where, hint: "write $$ (or \\$ in double quotes) for a literal dollar sign" },
         );
       }
       if (error instanceof MissingRequiredError) {
-        throw new TscError("E_LOAD_REQUIRED_VAR", `${this.file}:${where.line}: ${error.message}`, {
+        throw new TscError("E_LOAD_REQUIRED_VAR", `${this.file}: line ${where.line}: ${error.message}`, {
           where,
           hint: `set ${error.variable} in the environment or earlier in this file`,
         });
@@ -237,7 +237,7 @@ class Parser {
 
   private error(offset: number, message: string, hint: string): TscError {
     const where = this.location(offset);
-    return new TscError("E_LOAD_ENV_FILE", `${this.file}:${where.line}: ${message}`, { where, hint });
+    return new TscError("E_LOAD_ENV_FILE", `${this.file}: line ${where.line}: ${message}`, { where, hint });
   }
 }
 

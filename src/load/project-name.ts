@@ -106,10 +106,7 @@ function invalidName(name: string, source: string, where: SourceLocation | undef
   const suggestion = normalizeProjectName(name);
   return new TscError("E_LOAD_PROJECT_NAME", `invalid project name ${JSON.stringify(name)}: ${NAME_RULE}`, {
     where,
-    hint:
-      suggestion === ""
-        ? `set ${source} to a name such as "myapp"`
-        : `set ${source} to ${JSON.stringify(suggestion)} (lowercase letters, digits, "-" and "_")`,
+    hint: `use ${source === "-p" ? "-p " : `${source}=`}${suggestion || "myapp"} instead: lowercase letters, digits, "-" and "_", starting with a letter or digit`,
   });
 }
 

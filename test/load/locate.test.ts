@@ -412,7 +412,10 @@ describe("project name", () => {
     expect(error.message).toBe(
       `invalid project name ${JSON.stringify(name)}: must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`,
     );
-    expect(error.hint).toContain(JSON.stringify(normalizeProjectName(name)));
+    const suggestion = normalizeProjectName(name);
+    expect(error.hint).toContain(
+      source === "-p" ? `use -p ${suggestion} ` : `use COMPOSE_PROJECT_NAME=${suggestion} `,
+    );
   });
 
   it("points an invalid COMPOSE_PROJECT_NAME from .env at its line", () => {
