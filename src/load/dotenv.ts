@@ -137,7 +137,8 @@ class Parser {
     }
     // A bare KEY (a line break or the end of the file right after the name) inherits from the lookup.
     if (separator === "\n" || separator === "") {
-      const value = this.options.lookup?.(key) ?? (key in this.values ? this.values[key] : undefined);
+      const value =
+        this.options.lookup?.(key) ?? (Object.hasOwn(this.values, key) ? this.values[key] : undefined);
       if (value !== undefined) this.set(key, value, keyStart);
       return pos + 1;
     }
@@ -193,7 +194,7 @@ class Parser {
   /** `${VAR}` substitution: the lookup first, then keys defined earlier in the files. */
   private expand(value: string, at: number): string {
     const lookup: Lookup = (name) =>
-      this.options.lookup?.(name) ?? (name in this.values ? this.values[name] : undefined);
+      this.options.lookup?.(name) ?? (Object.hasOwn(this.values, name) ? this.values[name] : undefined);
     const where = this.location(at);
     const onUnset: OnUnset | undefined = this.options.onUnset
       ? (reference) => this.options.onUnset!(reference.name, where)

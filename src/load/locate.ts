@@ -75,7 +75,7 @@ export function locateProject(options: LoadOptions): ProjectLocation {
   /** Where keys that came from an env file were set, to point a bad COMPOSE_PROJECT_NAME at its line. */
   const origins = new Map<string, SourceLocation>();
   for (const [key, value] of Object.entries(early.values)) {
-    if (!key.startsWith("COMPOSE_") || key in processEnv) continue;
+    if (!key.startsWith("COMPOSE_") || Object.hasOwn(processEnv, key)) continue;
     osEnv[key] = value;
     const where = early.locations.get(key);
     if (where) origins.set(key, where);
@@ -87,7 +87,7 @@ export function locateProject(options: LoadOptions): ProjectLocation {
   const addEnvFiles = (paths: string[]) => {
     const read = envReader.read(paths, environment);
     for (const [key, value] of Object.entries(read.values)) {
-      if (key in environment) continue;
+      if (Object.hasOwn(environment, key)) continue;
       environment[key] = value;
       const where = read.locations.get(key);
       if (where) origins.set(key, where);
@@ -177,7 +177,7 @@ class EnvFileReader {
     const locations = new Map<string, SourceLocation>();
     for (const path of paths) {
       const parsed = parseDotenvEntries(this.text(path), path, {
-        lookup: (key) => current[key],
+        lookup: (key) => (Object.hasOwn(current, key) ? current[key] : undefined),
         into: values,
         onUnset: (name, where) =>
           this.warnings.add({

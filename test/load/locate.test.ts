@@ -235,6 +235,14 @@ describe("env files and the interpolation environment", () => {
     expect(location.environment).toMatchObject({ A: "from-shell", B: "from-shell", C: "only-file" });
   });
 
+  it("treats names like constructor as ordinary keys", () => {
+    tree({ "compose.yaml": SERVICE, ".env": "constructor=c\nTO=${toString}x\n" });
+    const location = locate({ cwd: temp });
+    expect(Object.hasOwn(location.environment, "constructor")).toBe(true);
+    expect(location.environment.constructor).toBe("c");
+    expect(location.environment.TO).toBe("x");
+  });
+
   it("adds PWD when the environment lacks it, and COMPOSE_PROJECT_NAME once the name is known", () => {
     tree({ "compose.yaml": SERVICE });
     const location = locate({ cwd: temp });
