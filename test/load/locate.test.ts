@@ -4,7 +4,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TscError } from "../../src/errors.js";
-import { locateProject, normalizeProjectName, projectNameFromDirectory } from "../../src/load/locate.js";
+import {
+  locateProject,
+  normalizeProjectName,
+  projectNameFromDirectory,
+  resolveProjectName,
+} from "../../src/load/locate.js";
 import type { LoadOptions } from "../../src/load/options.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/compose/", import.meta.url));
@@ -484,6 +489,15 @@ describe("project name", () => {
   it("leaves name: unresolved when interpolation is off", () => {
     tree({ "compose.yaml": "name: ${X:-app}\n" + SERVICE });
     expect(locate({ cwd: temp, interpolate: false }).projectName).toBe("x-app");
+  });
+
+  it("leaves name: to the loaded tree when its raw form cannot be interpolated", () => {
+    tree({ "compose.yaml": "name: ${NEEDED:?}\n" + SERVICE });
+    const location = locate({ cwd: temp });
+    expect(location.projectName).toBeUndefined();
+    expect(resolveProjectName(location, { name: "From.Tree" })).toBe("fromtree");
+    expect(resolveProjectName(location, {})).toBe(projectNameFromDirectory(temp));
+    expect(() => resolveProjectName(location, { name: "!!!" })).toThrow("project name must not be empty");
   });
 
   it("warns when the project directory is reached through a symlink", () => {
