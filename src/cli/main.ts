@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { TscError, exitCodeFor } from "../errors.js";
 import { renderFrame } from "./frame.js";
 import { registerComposeCommands } from "./compose.js";
+import { registerContainerCommands } from "./container.js";
 
 /** Builds the commander program; exported so tests can drive it in-process. */
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   registerComposeCommands(program);
+  registerContainerCommands(program);
   return program;
 }
 

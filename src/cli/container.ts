@@ -1,0 +1,207 @@
+import type { Command } from "commander";
+import { stateRoot } from "../common/root.js";
+import { TscError } from "../errors.js";
+import {
+  containerLogs,
+  inspectContainer,
+  killContainer,
+  listContainers,
+  normalizeSignal,
+  removeContainer,
+  stopContainer,
+  topContainer,
+  waitContainer,
+  type ContainerRecord,
+  type ContainerState,
+} from "../runtime/index.js";
+import { parseInteger } from "./container-flags.js";
+
+/** `tscompose container …`: docker's container commands, flags and exit codes, on the in-process runtime. */
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+/** docker's HumanDuration, coarsely. */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 1) return "Less than a second";
+  if (s === 1) return "1 second";
+  if (s < 60) return `${s} seconds`;
+  const m = Math.round(s / 60);
+  if (m === 1) return "About a minute";
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return "About an hour";
+  if (h < 48) return `${h} hours`;
+  return `${Math.round(h / 24)} days`;
+}
+
+export function statusText(state: ContainerState, now = Date.now()): string {
+  if (state.status === "created") return "Created";
+  if (state.running) return `Up ${humanDuration(now - Date.parse(state.startedAt ?? ""))}`;
+  return `Exited (${state.exitCode}) ${humanDuration(now - Date.parse(state.finishedAt ?? ""))} ago`;
+}
+
+function commandText(record: ContainerRecord): string {
+  const text = [...record.config.entrypoint, ...record.config.cmd].join(" ");
+  return JSON.stringify(text.length > 20 ? `${text.slice(0, 19)}…` : text);
+}
+
+function table(rows: string[][]): string {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows
+    .map((row) =>
+      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join(""),
+    )
+    .join("\n")
+    .concat("\n");
+}
+
+function registerLifecycle(container: Command): void {
+  container
+    .command("stop")
+    .description("Stop running containers (stop signal, then SIGKILL after the grace period)")
+    .argument("<containers...>")
+    .option("-t, --time <seconds>", "seconds to wait before killing")
+    .action(async (refs: string[], flags: { time?: string }) => {
+      const timeout = flags.time === undefined ? undefined : parseInteger("--time", flags.time);
+      for (const ref of refs) {
+        await stopContainer(stateRoot(), ref, timeout);
+        out(`${ref}\n`);
+      }
+    });
+  container
+    .command("kill")
+    .description("Send a signal (default SIGKILL) to running containers")
+    .argument("<containers...>")
+    .option("-s, --signal <signal>", "signal to send", "SIGKILL")
+    .action(async (refs: string[], flags: { signal: string }) => {
+      normalizeSignal(flags.signal);
+      for (const ref of refs) {
+        await killContainer(stateRoot(), ref, flags.signal);
+        out(`${ref}\n`);
+      }
+    });
+  container
+    .command("rm")
+    .description("Remove containers")
+    .argument("<containers...>")
+    .option("-f, --force", "kill and remove running containers")
+    .action(async (refs: string[], flags: { force?: boolean }) => {
+      for (const ref of refs) {
+        await removeContainer(stateRoot(), ref, flags.force ?? false);
+        out(`${ref}\n`);
+      }
+    });
+  container
+    .command("wait")
+    .description("Block until containers stop, then print their exit codes")
+    .argument("<containers...>")
+    .action(async (refs: string[]) => {
+      for (const ref of refs) out(`${(await waitContainer(stateRoot(), ref))?.exitCode ?? 255}\n`);
+    });
+}
+
+function registerObservers(container: Command): void {
+  container
+    .command("ls")
+    .alias("ps")
+    .description("List containers")
+    .option("-a, --all", "show all containers (default: running only)")
+    .option("-q, --quiet", "only display ids")
+    .option("--format <format>", "json: one JSON object per line")
+    .action((flags: { all?: boolean; quiet?: boolean; format?: string }) => {
+      const containers = listContainers(stateRoot(), flags.all ?? false);
+      if (flags.quiet) {
+        out(containers.map((c) => `${c.record.id.slice(0, 12)}\n`).join(""));
+        return;
+      }
+      if (flags.format === "json") {
+        for (const { record, state } of containers) {
+          const line = {
+            Command: commandText(record),
+            CreatedAt: record.created,
+            ID: record.id.slice(0, 12),
+            Image: record.imageRef,
+            Names: record.name,
+            State: state.status,
+            Status: statusText(state),
+          };
+          out(`${JSON.stringify(line)}\n`);
+        }
+        return;
+      }
+      if (flags.format !== undefined) {
+        throw new TscError("E_USAGE", `unsupported --format ${JSON.stringify(flags.format)}`, {
+          hint: "use --format json",
+        });
+      }
+      const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]];
+      for (const { record, state } of containers) {
+        const created = `${humanDuration(Date.now() - Date.parse(record.created))} ago`;
+        rows.push([
+          record.id.slice(0, 12),
+          record.imageRef,
+          commandText(record),
+          created,
+          statusText(state),
+          record.name,
+        ]);
+      }
+      out(table(rows));
+    });
+  container
+    .command("inspect")
+    .description("Show low-level information on containers (JSON)")
+    .argument("<containers...>")
+    .action((refs: string[]) => {
+      out(
+        `${JSON.stringify(
+          refs.map((ref) => inspectContainer(stateRoot(), ref)),
+          null,
+          4,
+        )}\n`,
+      );
+    });
+  container
+    .command("top")
+    .description("Show the processes of a running container")
+    .argument("<container>")
+    .action(async (ref: string) => {
+      const top = await topContainer(stateRoot(), ref);
+      out(table([top.titles, ...top.processes]));
+    });
+  container
+    .command("logs")
+    .description("Show a container's output")
+    .argument("<container>")
+    .option("-f, --follow", "follow the output until the container exits")
+    .option("-n, --tail <n>", 'number of lines from the end ("all" for every line)')
+    .option("-t, --timestamps", "show timestamps")
+    .option("--since <time>", "only lines since a time (RFC 3339, unix seconds, or a duration such as 10m)")
+    .action(
+      async (
+        ref: string,
+        flags: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string },
+      ) => {
+        const tail =
+          flags.tail === undefined || flags.tail === "all" ? undefined : parseInteger("--tail", flags.tail);
+        await containerLogs(
+          stateRoot(),
+          ref,
+          { follow: flags.follow, tail, timestamps: flags.timestamps, since: flags.since },
+          { stdout: out, stderr: (t) => process.stderr.write(t) },
+        );
+      },
+    );
+}
+
+export function registerContainerCommands(program: Command): void {
+  // Options after the image (or container) belong to the container's command, not to tscompose.
+  program.enablePositionalOptions();
+  const container = program.command("container").description("Manage containers").enablePositionalOptions();
+  registerLifecycle(container);
+  registerObservers(container);
+}
