@@ -1,0 +1,164 @@
+import type { StateRoot } from "../common/root.js";
+import { TscError } from "../errors.js";
+import { Cgroup } from "./cgroup.js";
+import {
+  ContainerStore,
+  processStartTicks,
+  type ContainerRecord,
+  type ContainerState,
+} from "./container-store.js";
+import { mergeEnv } from "./create.js";
+import { writeEtcFiles, type EtcFiles } from "./etc-files.js";
+import { cgroupOptions, containerPaths, getContainer, stopContainer } from "./lifecycle.js";
+import { prepareRootfs, type ContainerRootfs } from "./rootfs.js";
+import { resolveImageUser, type ResolvedUser } from "./user.js";
+
+/**
+ * Starting a container and running commands in it. The process work is the launcher's (the native
+ * helper: namespaces, mounts, capabilities, the monitor); this file prepares what it needs (a fresh cgroup
+ * with the limits, the rw layer, the generated /etc files, the user) and records the start.
+ */
+
+/** Everything the launcher needs to set up and start the container's PID 1 under a monitor. */
+export interface LaunchInput {
+  record: ContainerRecord;
+  user: ResolvedUser;
+  rootfs: ContainerRootfs;
+  etc: EtcFiles;
+  /** The container's cgroup directories and the cgroup.procs files PID 1 must join. */
+  cgroupDirs: readonly string[];
+  cgroupProcs: readonly string[];
+  logPath: string;
+  exitStatusPath: string;
+  dir: string;
+}
+
+/** The monitor (parent of PID 1, outliving the caller) and PID 1, once PID 1 is about to exec. */
+export interface Launched {
+  monitorPid: number;
+  pid: number;
+}
+
+export interface ExecRequest {
+  args: string[];
+  user?: string;
+  workingDir?: string;
+  env?: string[];
+  tty?: boolean;
+  interactive?: boolean;
+  detach?: boolean;
+}
+
+export interface ExecInput {
+  record: ContainerRecord;
+  /** The container's PID 1 (host pid): its namespaces are joined. */
+  pid: number;
+  user: ResolvedUser;
+  cgroupProcs: readonly string[];
+  env: string[];
+  request: ExecRequest;
+}
+
+export interface ExecResult {
+  exitCode: number;
+}
+
+/** The process side of the runtime; the native helper implements it (src/runtime/helper.ts). */
+export interface Launcher {
+  run(input: LaunchInput): Promise<Launched>;
+  exec(input: ExecInput): Promise<ExecResult>;
+}
+
+/** Starts a created or exited container; a running one is left as it is, as docker start does. */
+export async function startContainer(
+  root: StateRoot,
+  ref: string,
+  launcher: Launcher,
+): Promise<ContainerState> {
+  const store = new ContainerStore(root);
+  const { record, state: before } = getContainer(root, ref);
+  if (before.running) return before;
+  const paths = containerPaths(root, record);
+  const options = cgroupOptions(record);
+  const stale = Cgroup.open(record.id, options);
+  // A previous run's cgroup holds its OOM counter (and maybe stragglers): start from a fresh one.
+  if (stale.exists()) {
+    await stale.killAll("SIGKILL");
+    await stale.remove();
+  }
+  const cgroup = Cgroup.create(record.id, options);
+  let launched: Launched;
+  try {
+    const host = record.hostConfig;
+    cgroup.setLimits({
+      memory: host.memory,
+      memorySwap: host.memorySwap,
+      cpus: host.cpus,
+      pids: host.pidsLimit,
+      devices: host.privileged ? "all" : "default",
+    });
+    const user = resolveImageUser(record.config.user, record.layers);
+    store.clearExit(record.id);
+    launched = await launcher.run({
+      record,
+      user,
+      rootfs: prepareRootfs(paths.dir, record.layers),
+      etc: writeEtcFiles(paths.dir, record.config.hostname, host.networkMode),
+      cgroupDirs: cgroup.dirs,
+      cgroupProcs: cgroup.procsFiles(),
+      logPath: paths.log,
+      exitStatusPath: store.exitStatusPath(record.id),
+      dir: paths.dir,
+    });
+  } catch (error) {
+    await cgroup.killAll("SIGKILL").catch(() => undefined);
+    await cgroup.remove().catch(() => undefined);
+    throw error;
+  }
+  store.writeStart(record.id, {
+    monitorPid: launched.monitorPid,
+    monitorStartTicks: processStartTicks(launched.monitorPid) ?? 0,
+    pid: launched.pid,
+    startedAt: new Date().toISOString(),
+    restartCount: before.status === "created" ? 0 : before.restartCount + 1,
+  });
+  return store.state(record.id);
+}
+
+export async function restartContainer(
+  root: StateRoot,
+  ref: string,
+  launcher: Launcher,
+  timeoutSeconds?: number,
+): Promise<ContainerState> {
+  await stopContainer(root, ref, timeoutSeconds);
+  return startContainer(root, ref, launcher);
+}
+
+/** Runs a command in a running container: its namespaces and cgroup, its capabilities and no_new_privs. */
+export async function execInContainer(
+  root: StateRoot,
+  ref: string,
+  request: ExecRequest,
+  launcher: Launcher,
+): Promise<ExecResult> {
+  const { record, state } = getContainer(root, ref);
+  if (!state.running) {
+    throw new TscError("E_CONTAINER_STATE", `container ${record.name} is not running`, {
+      hint: "start it with `container start` first",
+    });
+  }
+  if (request.args.length === 0) {
+    throw new TscError("E_USAGE", "exec needs a command", {
+      hint: "container exec CONTAINER COMMAND [ARG...]",
+    });
+  }
+  return launcher.exec({
+    record,
+    pid: state.pid,
+    user: resolveImageUser(request.user ?? record.config.user, record.layers),
+    cgroupProcs: Cgroup.open(record.id, cgroupOptions(record)).procsFiles(),
+    env: mergeEnv(record.config.env, request.env ?? []),
+    request,
+  });
+}
