@@ -49,7 +49,12 @@ const shellLauncher: Launcher = {
     );
     monitors.push(monitor);
     for (let i = 0; i < 300 && !existsSync(pidFile); i++) await sleep(10);
-    return { monitorPid: monitor.pid ?? 0, pid: Number(readFileSync(pidFile, "utf8")) };
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    // The helper reports ready only once PID 1 is in its cgroup; wait for the same here.
+    const procs = input.cgroupProcs[0] ?? "";
+    for (let i = 0; i < 300 && !readFileSync(procs, "utf8").split("\n").includes(String(pid)); i++)
+      await sleep(10);
+    return { monitorPid: monitor.pid ?? 0, pid };
   },
   async exec(input) {
     return { exitCode: input.request.args.length };
@@ -113,7 +118,6 @@ describe("startContainer", () => {
     for (const d of [input.rootfs.upperDir, input.rootfs.workDir, input.rootfs.mergedDir])
       expect(existsSync(d)).toBe(true);
     const cgroup = Cgroup.open(record.id, { parent: PARENT });
-    for (let i = 0; i < 200 && cgroup.pids().length === 0; i++) await sleep(10);
     expect(cgroup.pids()).toEqual([state.pid]);
     const file = (c: string, f: string) =>
       readFileSync(join("/sys/fs/cgroup", c, PARENT, record.id, f), "utf8").trim();
