@@ -27,3 +27,14 @@ export {
 export type { LogOptions, LogSink } from "./logs.js";
 export { normalizeSignal } from "./signals.js";
 export { resolveImageUser, resolveUser, type ResolvedUser } from "./user.js";
+export {
+  execInContainer,
+  restartContainer,
+  startContainer,
+  type ExecInput,
+  type ExecRequest,
+  type ExecResult,
+  type LaunchInput,
+  type Launched,
+  type Launcher,
+} from "./start.js";
