@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
 import {
@@ -89,10 +89,13 @@ function registerLifecycle(container: Command): void {
     .description("Remove containers")
     .argument("<containers...>")
     .option("-f, --force", "kill and remove running containers")
-    .action(async (refs: string[], flags: { force?: boolean }) => {
+    // For `run -d --rm`: a detached CLI that removes the container once it has exited.
+    .addOption(new Option("--after-exit", "wait for the container to exit first").hideHelp())
+    .action(async (refs: string[], flags: { force?: boolean; afterExit?: boolean }) => {
       for (const ref of refs) {
+        if (flags.afterExit) await waitContainer(stateRoot(), ref);
         await removeContainer(stateRoot(), ref, flags.force ?? false);
-        out(`${ref}\n`);
+        if (!flags.afterExit) out(`${ref}\n`);
       }
     });
   container
