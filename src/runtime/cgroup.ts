@@ -192,8 +192,9 @@ export class Cgroup {
   }
 
   /** Sends `signal` to every process of the cgroup, so none can fork away from it meanwhile. */
-  killAll(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    return this.backend.killAll(signal);
+  async killAll(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    // Nothing to signal in a cgroup that is gone (never created, or removed by an earlier rm).
+    if (this.backend.exists()) await this.backend.killAll(signal);
   }
 
   /** Removes the container's directories (not the shared parent); waits a bounded time for exiting tasks. */

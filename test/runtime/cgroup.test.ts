@@ -380,3 +380,13 @@ describe("v1 specifics", () => {
     expect(() => cgroup.setLimits(limits)).toThrow(expect.objectContaining({ code: "E_CONTAINER_CONFIG" }));
   });
 });
+
+describe("a cgroup that does not exist", () => {
+  it.each(BACKENDS)("$name: killAll and remove are no-ops, pids is empty", async (backend) => {
+    const cgroup = Cgroup.open(`never-${process.pid}`, backend.options);
+    expect(cgroup.exists()).toBe(false);
+    await cgroup.killAll("SIGKILL");
+    await cgroup.remove();
+    expect(cgroup.pids()).toEqual([]);
+  });
+});
