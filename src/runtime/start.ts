@@ -63,7 +63,19 @@ export interface ExecResult {
   exitCode: number;
 }
 
-/** The process side of the runtime; the native helper implements it (src/runtime/helper.ts). */
+/**
+ * The process side of the runtime; the native helper implements it (src/runtime/helper.ts). Contract:
+ * - `run` resolves once PID 1 is in every `cgroupProcs` file and about to exec, with the monitor's pid
+ *   (detached from the caller, parent of PID 1) and PID 1's host pid; a setup failure rejects with a
+ *   TscError (E_RUNTIME_EXEC naming ENOENT/EACCES when the command cannot be run: the CLI maps those
+ *   to 127/126).
+ * - The monitor appends one JSON object per output line to `logPath`: `{"time": RFC 3339, "stream":
+ *   "stdout"|"stderr", "log": "text\n"}` (docker's json-file; a partial line has no newline), and
+ *   when PID 1 ends writes `exitStatusPath` atomically: `{"exitCode": n, "signal"?: n, "finishedAt"?: …}`
+ *   (exitCode 128+n when killed by signal n).
+ * - `exec` joins PID 1's namespaces and the cgroup, applies the container's capabilities and
+ *   no_new_privs, runs the command as the resolved user and resolves with its exit code.
+ */
 export interface Launcher {
   run(input: LaunchInput): Promise<Launched>;
   exec(input: ExecInput): Promise<ExecResult>;
