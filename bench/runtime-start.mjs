@@ -13,6 +13,8 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -60,21 +62,57 @@ function stats(samples) {
   return { mean, p50 };
 }
 
-/** Runs `command` `runs` times (after one warm-up) and returns wall-clock milliseconds per run. */
-function time(runs, command, args, options = {}) {
-  const once = () => {
+/**
+ * Runs `command` `runs` times (after one warm-up) and returns wall-clock milliseconds per run. A run that
+ * takes over 20 s is killed and counted as hung (docker 20.10 here sometimes never returns from a `run
+ * --rm` whose shim is idle), so one hang does not cost the whole bench.
+ */
+function time(runs, command, argsFor, options = {}) {
+  const samples = [];
+  let hung = 0;
+  for (let i = 0; i <= runs; i++) {
+    const args = typeof argsFor === "function" ? argsFor(i) : argsFor;
     const start = process.hrtime.bigint();
-    const result = spawnSync(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
+    const result = spawnSync(command, args, {
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 20_000,
+      killSignal: "SIGKILL",
+      ...options,
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.error?.code === "ETIMEDOUT" || result.signal === "SIGKILL") {
+      hung++;
+      if (hung > 3) throw new Error(`${command} hung ${hung} times`);
+      continue;
+    }
     if (result.status !== 0) {
       throw new Error(
         `${command} ${args.join(" ")} exited ${result.status}: ${result.stderr?.toString().trim()}`,
       );
     }
-    return ms;
-  };
-  once();
-  return Array.from({ length: runs }, once);
+    if (i > 0) samples.push(ms);
+  }
+  return { samples, hung };
+}
+
+/** Processes whose command line names our work directory: what the bench's dockerd started (shims). */
+function killLeftovers(work) {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmdline;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    if (cmdline.includes(work)) {
+      try {
+        process.kill(Number(entry), "SIGKILL");
+      } catch {
+        // It exited meanwhile.
+      }
+    }
+  }
 }
 
 function benchTscompose(runs, work, tarball) {
@@ -90,9 +128,7 @@ function benchTscompose(runs, work, tarball) {
   });
   if (imported.status !== 0) return { skipped: `image import failed: ${imported.stderr.trim()}` };
   try {
-    return {
-      samples: time(runs, process.execPath, [cli, "container", "run", "--rm", "busybox", "true"], { env }),
-    };
+    return time(runs, process.execPath, [cli, "container", "run", "--rm", "busybox", "true"], { env });
   } finally {
     for (const c of CONTROLLERS) spawnSync("rmdir", [`/sys/fs/cgroup/${c}/tscompose-bench`]);
   }
@@ -116,21 +152,21 @@ function benchRunc(runs, work, rootfs) {
   mkdirSync(bundle);
   execFileSync("runc", ["spec", "--bundle", bundle]);
   const configPath = join(bundle, "config.json");
-  const config = JSON.parse(execFileSync("cat", [configPath], { encoding: "utf8" }));
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
   config.root = { path: rootfs, readonly: true };
   config.process.terminal = false;
   config.process.args = ["true"];
   writeFileSync(configPath, JSON.stringify(config));
   const runcRoot = join(work, "runc-state");
-  let n = 0;
-  const samples = [];
   // runc needs a fresh id per run; `run` waits for the container and deletes it on exit.
-  for (let i = 0; i <= runs; i++) {
-    const id = `bench-${process.pid}-${n++}`;
-    const [ms] = time(1, "runc", ["--root", runcRoot, "run", "--bundle", bundle, id]);
-    if (i > 0) samples.push(ms);
-  }
-  return { samples };
+  return time(runs, "runc", (i) => [
+    "--root",
+    runcRoot,
+    "run",
+    "--bundle",
+    bundle,
+    `bench-${process.pid}-${i}`,
+  ]);
 }
 
 const CONTROLLERS = [
@@ -188,13 +224,14 @@ async function benchDocker(runs, work, tarball) {
     const imported = docker(["import", tarball, "busybox-bench"]);
     if (imported.status !== 0) return { skipped: `docker import failed: ${imported.stderr.trim()}` };
     const args = ["--host", host, "run", "--rm", "--network", "none", "busybox-bench", "true"];
-    return { samples: time(runs, "docker", args) };
+    return time(runs, "docker", args);
   } finally {
     if (daemon.pid && daemon.exitCode === null) {
       daemon.kill("SIGTERM");
       for (let i = 0; i < 100 && daemon.exitCode === null; i++) await sleep(100);
       if (daemon.exitCode === null) daemon.kill("SIGKILL");
     }
+    killLeftovers(work);
     for (const c of CONTROLLERS)
       if (!cgroupsBefore.includes(c)) spawnSync("rmdir", [`/sys/fs/cgroup/${c}/docker`]);
   }
@@ -237,7 +274,8 @@ export function formatRows(rows, runs) {
   for (const row of rows) {
     if (row.samples) {
       const { mean, p50 } = stats(row.samples);
-      lines.push(`${row.name.padEnd(44)}${mean.toFixed(1).padStart(9)}${p50.toFixed(1).padStart(9)}`);
+      const note = row.hung ? `   (${row.hung} hung runs killed and left out)` : "";
+      lines.push(`${row.name.padEnd(44)}${mean.toFixed(1).padStart(9)}${p50.toFixed(1).padStart(9)}${note}`);
     } else {
       lines.push(`${row.name.padEnd(44)}   skipped: ${row.skipped}`);
     }
