@@ -13,6 +13,7 @@ import { mergeTrees, resetTags } from "./merge.js";
 import { normalizeTree } from "./normalize.js";
 import { applyProfiles } from "./profiles.js";
 import { checkConsistency } from "./consistency.js";
+import { checkDependencyCycle } from "./dependency-cycle.js";
 import { toProject, type Project } from "./model.js";
 
 export type { LoadOptions, LoadWarning } from "./options.js";
@@ -85,7 +86,7 @@ function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResu
     let tree = asTree(document, ctx.file);
     if (ctx.interpolate) tree = interpolateTree(tree, ctx.environment, ctx.warn);
     if (ctx.interpolate) tree = castTypes(tree, ctx.warn);
-    validateSchema(tree, ctx.file);
+    validateSchema(tree, ctx.file, ctx.warn);
     return tree;
   };
 
@@ -112,6 +113,7 @@ function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResu
     });
   }
   checkConsistency(normalized, { normalized: options.normalize !== false });
+  checkDependencyCycle(normalized);
   normalized = applyProfiles(normalized, {
     profiles: location.profiles,
     services: options.services ?? [],
