@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,
+  createReadStream,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -11,6 +12,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { stateRoot, type StateRoot } from "../../src/common/root.js";
+import { importImage } from "../../src/image/index.js";
 
 /**
  * A busybox image for tests, built from Debian's busybox-static (`apt-get install -y busybox-static`):
@@ -83,6 +86,23 @@ export function makeBusyboxTar(path: string): void {
     makeBusyboxRootfs(work);
     mkdirSync(dirname(path), { recursive: true });
     execFileSync("tar", ["--numeric-owner", "--sort=name", "-C", work, "-cf", path, "."]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Imports the busybox tarball into a TSCOMPOSE_ROOT (a path or a StateRoot) as `ref`, the way
+ * `tscompose image import` does, and returns the image id (`sha256:…`).
+ */
+export async function importBusybox(root: StateRoot | string, ref = "busybox:latest"): Promise<string> {
+  const state = typeof root === "string" ? stateRoot(root) : root;
+  const work = mkdtempSync(join(tmpdir(), "tscompose-busybox-"));
+  try {
+    const tar = join(work, "busybox.tar");
+    makeBusyboxTar(tar);
+    const result = await importImage(state, createReadStream(tar), { reference: ref, sourceName: tar });
+    return result.id;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

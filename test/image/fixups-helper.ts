@@ -1,0 +1,48 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { helperPath } from "../../src/image/store/fixups.js";
+
+/**
+ * The helper binary for the layer tests: build/tscompose-helper when it has been built with the
+ * layer-fixups subcommand; otherwise layer-fixups.c compiled here behind a two-line dispatcher (the same
+ * call main.c makes), so these tests do not wait for the rest of the helper.
+ */
+export function ensureFixupsHelper(): string {
+  const built = helperPath();
+  if (existsSync(built)) {
+    try {
+      execFileSync(built, ["layer-fixups", tmpdir()], { input: "" });
+      return built;
+    } catch {
+      // An older build without layer-fixups: fall through to the standalone one.
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tscompose-fixups-"));
+  const main = join(dir, "main.c");
+  writeFileSync(
+    main,
+    '#include <string.h>\n#include "layer-fixups.h"\n' +
+      "int main(int argc, char **argv) {\n" +
+      '  if (argc > 1 && strcmp(argv[1], "layer-fixups") == 0) return layer_fixups_main(argc, argv);\n' +
+      "  return 2;\n}\n",
+  );
+  const output = join(dir, "tscompose-helper");
+  const native = join(process.cwd(), "src/runtime/native");
+  execFileSync("cc", [
+    "-std=gnu11",
+    "-O2",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-D_GNU_SOURCE",
+    `-I${native}`,
+    "-o",
+    output,
+    main,
+    join(native, "layer-fixups.c"),
+  ]);
+  process.env.TSCOMPOSE_HELPER = output;
+  return output;
+}
