@@ -22,10 +22,11 @@ import { INVALID, SERVICE_RULES, type RuleContext } from "./service-rules.js";
 /**
  * The semantic checks that the schema cannot express, as compose-go's loader/validate.go `checkConsistency`:
  * references to undefined services, networks, volumes, secrets and configs, and keys that exclude each other.
- * Services are checked in name order so the first error is the same on every run. Works on the normalized tree,
- * and on the raw tree (`--no-normalize`), where short syntaxes are read as compose would normalize them.
+ * Services are checked in name order so the first error is the same on every run. Works on the normalized tree
+ * and on the raw one (`--no-normalize`): the readers in service-refs.ts take short and long syntaxes alike, so
+ * `normalized` changes nothing today; it stays so the pipeline says which form it passes.
  */
-export function checkConsistency(tree: Tree, options: { normalized: boolean }): void {
+export function checkConsistency(tree: Tree, _options: { normalized: boolean }): void {
   const services = servicesOf(tree);
   const names = Object.keys(services).sort();
   const defined = {
@@ -38,7 +39,7 @@ export function checkConsistency(tree: Tree, options: { normalized: boolean }): 
   for (const name of names) {
     const service = services[name] ?? {};
     const context: RuleContext = { name, service, where: serviceLocation(tree, name) };
-    checkReferences(context, defined, options.normalized);
+    checkReferences(context, defined);
     for (const rule of SERVICE_RULES) rule(context);
   }
   checkSecretSources(tree);
@@ -46,7 +47,7 @@ export function checkConsistency(tree: Tree, options: { normalized: boolean }): 
 
 type Defined = Record<"services" | "networks" | "volumes" | "secrets" | "configs", Set<string>>;
 
-function checkReferences(context: RuleContext, defined: Defined, normalized: boolean): void {
+function checkReferences(context: RuleContext, defined: Defined): void {
   const { name, service, where } = context;
   for (const ref of networkRefs(service, where)) {
     requireDefined(ref, defined.networks, `service "${name}" refers to undefined network ${ref.name}`, {
@@ -55,8 +56,7 @@ function checkReferences(context: RuleContext, defined: Defined, normalized: boo
     });
   }
   for (const mount of mountRefs(service, where)) {
-    // A short-syntax string in a normalized tree is not expected; only the raw tree is read heuristically.
-    if (mount.type !== "volume" || !mount.source || (normalized && mount.short)) continue;
+    if (mount.type !== "volume" || !mount.source) continue;
     const ref = { name: mount.source, where: mount.sourceWhere };
     requireDefined(ref, defined.volumes, `service "${name}" refers to undefined volume ${mount.source}`, {
       kind: "volume",

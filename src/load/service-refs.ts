@@ -25,8 +25,6 @@ export interface MountReference {
   type: string | undefined;
   source: string | undefined;
   target: string | undefined;
-  /** Written in short syntax (`src:target[:mode]`); its type is inferred from the source. */
-  short: boolean;
   /** The entry, and its `source` value when written in long syntax. */
   where: SourceLocation | undefined;
   sourceWhere: SourceLocation | undefined;
@@ -139,7 +137,7 @@ export function networkModeServiceRef(
   return { name: mode.slice("service:".length), where: locationOf(service, "network_mode") ?? fallback };
 }
 
-/** Secrets or configs a service (or its build, with `build: true`) uses: short names or `{source}`. */
+/** Secrets or configs a service (or a service's `build`) uses: short names or `{source}` entries. */
 export function fileObjectRefs(
   service: ServiceTree,
   field: "secrets" | "configs",
@@ -163,14 +161,12 @@ export function mountRefs(service: ServiceTree, fallback?: SourceLocation): Moun
   if (!Array.isArray(list)) return [];
   return list.map((item, index) => {
     const where = entryLocation(list, index, service, "volumes", fallback);
-    if (typeof item === "string")
-      return { ...parseShortVolume(item), short: true, where, sourceWhere: where };
+    if (typeof item === "string") return { ...parseShortVolume(item), where, sourceWhere: where };
     if (!isRecord(item)) {
       return {
         type: undefined,
         source: undefined,
         target: undefined,
-        short: false,
         where,
         sourceWhere: where,
       };
@@ -179,14 +175,13 @@ export function mountRefs(service: ServiceTree, fallback?: SourceLocation): Moun
       type: typeof item.type === "string" ? item.type : undefined,
       source: typeof item.source === "string" ? item.source : undefined,
       target: typeof item.target === "string" ? item.target : undefined,
-      short: false,
       where,
       sourceWhere: locationOf(item, "source") ?? where,
     };
   });
 }
 
-function parseShortVolume(spec: string): Omit<MountReference, "where" | "sourceWhere" | "short"> {
+function parseShortVolume(spec: string): Omit<MountReference, "where" | "sourceWhere"> {
   const parts = spec.split(":");
   if (parts.length === 1) return { type: "volume", source: undefined, target: spec };
   const source = parts[0] ?? "";

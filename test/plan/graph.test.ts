@@ -57,9 +57,12 @@ describe("findCycle", () => {
       cycle: "b -> c -> b",
     },
     { name: "a dependency outside the graph is ignored", spec: { a: "ghost" }, cycle: undefined },
-  ])("$name", ({ spec, cycle }) => {
-    expect(graph(spec).findCycle()?.join(" -> ")).toBe(cycle);
-  });
+  ] as Array<{ name: string; spec: Record<string, string>; cycle: string | undefined }>)(
+    "$name",
+    ({ spec, cycle }) => {
+      expect(graph(spec).findCycle()?.join(" -> ")).toBe(cycle);
+    },
+  );
 
   it("stays fast on a wide DAG with shared dependencies (no path explosion)", () => {
     const spec: Record<string, string> = {};
