@@ -55,6 +55,11 @@ export function loadValidator(): LoadedValidator {
   return { validate: compile(text, false).validate, origin: "compiled" };
 }
 
+/** A fresh in-process compile of the schema, ignoring any precompiled validator (the slow path). */
+export function compileValidator(): ValidateFunction {
+  return compile(readSchemaText(), false).validate;
+}
+
 /**
  * The source of a CommonJS module exporting the validator (ajv standalone code) and the digest of the
  * schema it was compiled from. Used by scripts/build-schema.mjs.

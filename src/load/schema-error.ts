@@ -61,7 +61,12 @@ function candidate(error: ErrorObject, root: unknown): Candidate {
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
     return { error, path, depth: path.length + 1, where: keyLocationOf(valueAt(root, path), key) };
   }
-  return { error, path, depth: path.length, where: locationAtPath(root, path) };
+  // An empty value has no text of its own to point at: point at its key.
+  const where =
+    path.length > 0 && valueAt(root, path) === null
+      ? keyLocationOf(valueAt(root, path.slice(0, -1)), path[path.length - 1]!)
+      : locationAtPath(root, path);
+  return { error, path, depth: path.length, where };
 }
 
 function byPosition(a: Candidate, b: Candidate): number {
