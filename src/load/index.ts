@@ -30,6 +30,14 @@ export interface LoadResult {
   warnings: LoadWarning[];
 }
 
+/** A project loaded up to its merged tree: what `include` takes from a sub-project (compose-go skips
+ * normalization and the consistency checks of included projects). */
+export interface LoadedTree {
+  tree: Tree;
+  location: ProjectLocation;
+  warnings: LoadWarning[];
+}
+
 /** The context a per-file phase needs. */
 export interface FileContext {
   file: string;
@@ -39,8 +47,8 @@ export interface FileContext {
   warn: (warning: LoadWarning) => void;
   /** Reads and prepares (parse, interpolate, casts, validate, extends) another file, for `extends.file`. */
   loadFile: (path: string) => Tree;
-  /** Loads a whole sub-project, for `include`. */
-  loadInclude: (options: LoadOptions) => LoadResult;
+  /** Loads a whole sub-project up to its merged tree, for `include`. */
+  loadInclude: (options: LoadOptions) => LoadedTree;
   /** Files already on the include/extends stack, to reject cycles. */
   stack: readonly string[];
 }
@@ -55,6 +63,27 @@ export function loadProject(options: LoadOptions = {}): LoadResult {
 }
 
 function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResult {
+  const { tree, location, warnings } = loadTree(options, stack);
+  const projectName = resolveProjectName(location, tree);
+  let normalized = tree;
+  if (options.normalize !== false) {
+    normalized = normalizeTree(tree, {
+      projectName,
+      workingDir: location.workingDir,
+      environment: location.environment,
+    });
+  }
+  checkConsistency(normalized, { normalized: options.normalize !== false });
+  checkDependencyCycle(normalized);
+  normalized = applyProfiles(normalized, {
+    profiles: location.profiles,
+    services: options.services ?? [],
+  });
+  const project = toProject(normalized, { projectName, workingDir: location.workingDir, location });
+  return { project, tree, location, warnings };
+}
+
+function loadTree(options: LoadOptions, stack: readonly string[]): LoadedTree {
   const warnings: LoadWarning[] = [];
   const warn = (warning: LoadWarning) => warnings.push(warning);
   const location = locateProject(options);
@@ -78,7 +107,7 @@ function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResu
       cache.set(path, tree);
       return tree;
     },
-    loadInclude: (includeOptions) => loadWithStack(includeOptions, [...fileStack, file]),
+    loadInclude: (includeOptions) => loadTree(includeOptions, [...fileStack, file]),
     stack: fileStack,
   });
 
@@ -100,26 +129,7 @@ function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResu
       merged = mergeTrees(merged, tree);
     }
   }
-  merged = resetTags(merged);
-
-  const projectName = resolveProjectName(location, merged);
-  const tree = merged;
-  let normalized = tree;
-  if (options.normalize !== false) {
-    normalized = normalizeTree(tree, {
-      projectName,
-      workingDir: location.workingDir,
-      environment: location.environment,
-    });
-  }
-  checkConsistency(normalized, { normalized: options.normalize !== false });
-  checkDependencyCycle(normalized);
-  normalized = applyProfiles(normalized, {
-    profiles: location.profiles,
-    services: options.services ?? [],
-  });
-  const project = toProject(normalized, { projectName, workingDir: location.workingDir, location });
-  return { project, tree, location, warnings };
+  return { tree: resetTags(merged), location, warnings };
 }
 
 function readDocuments(path: string, content: string | undefined): unknown[] {

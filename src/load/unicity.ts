@@ -99,11 +99,6 @@ const UNIQUE_KEYS = new PathTable<Indexer>({
   "services.*.volumes": mountTarget,
 });
 
-/** Whether entries of the sequence at `path` are unique by a key. */
-export function hasUniqueKey(path: TreePath): boolean {
-  return UNIQUE_KEYS.lookup(path) !== undefined;
-}
-
 /** Drops entries of a sequence that a later entry with the same key replaces; returns `list` if none. */
 export function enforceUnicity(list: unknown[], path: TreePath): unknown[] {
   const indexer = UNIQUE_KEYS.lookup(path);
