@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -27,7 +36,7 @@ function freshRoot(name: string): StateRoot {
 describe("importImage", () => {
   it("imports the busybox tarball as a one-layer OCI image", async () => {
     root = freshRoot("one");
-    const id = await importBusybox(root);
+    const { id } = await importImage(root, createReadStream(tarPath), { reference: "busybox" });
     expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
     const image = await resolveImage(root, "busybox");
     expect(image.id).toBe(id);

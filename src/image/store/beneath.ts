@@ -20,11 +20,12 @@ export function layerError(path: string, reason: string): TscError {
  * and `..` are rejected rather than rewritten: a well-formed layer never has them, and refusing is the
  * behaviour that cannot be talked into writing somewhere unexpected.
  */
-export function splitEntryPath(name: string): string[] {
-  if (name.startsWith("/")) throw layerError(name, "absolute paths are not allowed in a layer");
+export function splitEntryPath(name: string, subject = name): string[] {
+  const what = subject === name ? "" : `${JSON.stringify(name)}: `;
+  if (name.startsWith("/")) throw layerError(subject, `${what}absolute paths are not allowed in a layer`);
   const parts = name.split("/").filter((part) => part !== "" && part !== ".");
-  if (parts.includes("..")) throw layerError(name, "`..` is not allowed in a layer path");
-  if (parts.some((part) => part.includes("\0"))) throw layerError(name, "NUL in a path");
+  if (parts.includes("..")) throw layerError(subject, `${what}\`..\` is not allowed in a layer path`);
+  if (parts.some((part) => part.includes("\0"))) throw layerError(subject, `${what}NUL in a path`);
   return parts;
 }
 
@@ -57,32 +58,33 @@ export class LayerDir {
 
   /**
    * Makes sure every parent of `parts` is a real directory beneath the layer dir, creating missing ones
-   * (`create` false: they must exist). Returns the absolute path of the entry.
+   * (`create` false: they must exist). Returns the absolute path of the entry. `subject` names the
+   * archive entry in errors.
    */
-  parents(parts: readonly string[], create = true): string {
-    this.walk(parts, parts.length - 1, create);
+  parents(parts: readonly string[], subject: string, create = true): string {
+    this.walk(parts, parts.length - 1, create, subject);
     return this.abs(parts);
   }
 
   /** Like parents, for `parts` itself too: the directory an opaque marker applies to. */
-  directory(parts: readonly string[]): string {
-    this.walk(parts, parts.length, true);
+  directory(parts: readonly string[], subject: string): string {
+    this.walk(parts, parts.length, true, subject);
     return this.abs(parts);
   }
 
-  private walk(parts: readonly string[], count: number, create: boolean): void {
+  private walk(parts: readonly string[], count: number, create: boolean, subject: string): void {
     for (let i = 1; i <= count; i++) {
       const rel = parts.slice(0, i).join("/");
       if (this.checked.has(rel)) continue;
       const path = this.abs(parts.slice(0, i));
       const stats = lstatOrUndefined(path);
       if (stats === undefined) {
-        if (!create) throw layerError(parts.join("/"), `${rel} does not exist in this layer`);
+        if (!create) throw layerError(subject, `${rel} does not exist in this layer`);
         mkdirSync(path, { mode: 0o755 });
         this.implicitDirs.add(rel);
       } else if (!stats.isDirectory()) {
         throw layerError(
-          parts.join("/"),
+          subject,
           `${rel} is ${kind(stats)}, not a directory: writing through it could escape the layer`,
         );
       }

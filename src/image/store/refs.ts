@@ -62,7 +62,11 @@ export class RefStore {
   private readonly file: string;
   private readonly lockFile: string;
 
-  constructor(readonly root: StateRoot) {
+  /** `lockWaitMs`: how long to wait for another process's lock before giving up. */
+  constructor(
+    readonly root: StateRoot,
+    private readonly lockWaitMs = LOCK_WAIT_MS,
+  ) {
     this.file = root.refs;
     this.lockFile = join(root.images, "refs.lock");
   }
@@ -129,7 +133,7 @@ export class RefStore {
   }
 
   private lock(): void {
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    const deadline = Date.now() + this.lockWaitMs;
     while (true) {
       try {
         const fd = openSync(this.lockFile, "wx", 0o600);

@@ -170,7 +170,7 @@ class Unpacker {
       this.dirs.set("", meta);
       return void entry.resume();
     }
-    const path = this.layer.parents(parts);
+    const path = this.layer.parents(parts, header.name);
     this.fixups.delete(name);
     const keptDirectory = this.layer.clear(parts, type === "directory");
     switch (type) {
@@ -232,9 +232,10 @@ class Unpacker {
 
   private hardLink(name: string, linkname: string, path: string): void {
     if (linkname === "") throw layerError(name, "hard link without a target");
-    const targetParts = splitEntryPath(linkname);
+    const subject = `${name} (hard link to ${linkname})`;
+    const targetParts = splitEntryPath(linkname, subject);
     if (targetParts.length === 0) throw layerError(name, "hard link to the layer root");
-    const target = this.layer.parents(targetParts, false);
+    const target = this.layer.parents(targetParts, subject, false);
     const stats = this.layer.lstat(targetParts);
     if (stats === undefined)
       throw layerError(name, `hard link target ${JSON.stringify(linkname)} is not in this layer`);
@@ -248,7 +249,7 @@ class Unpacker {
     const parent = parts.slice(0, -1);
     if (/[\n\r]/.test(name)) throw layerError(name, "a whiteout name with a line break");
     if (base === OPAQUE) {
-      this.layer.directory(parent);
+      this.layer.directory(parent, name);
       this.fixups.set(`opaque:${parent.join("/")}`, { op: "opaque", path: parent.join("/") || "." });
       return;
     }
@@ -256,7 +257,7 @@ class Unpacker {
     const target = base.slice(WHITEOUT.length);
     if (target === "" || target === "." || target === "..")
       throw layerError(name, "a whiteout must name a file in its directory");
-    this.layer.parents([...parent, target]);
+    this.layer.parents([...parent, target], name);
     const rel = [...parent, target].join("/");
     this.fixups.set(rel, { op: "whiteout", path: rel });
   }
