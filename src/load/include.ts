@@ -4,7 +4,7 @@ import { TscError, type SourceLocation } from "../errors.js";
 import type { FileContext } from "./index.js";
 import { isMapping, locatedItems, locatedList, putLocated } from "./located.js";
 import { rebaseProject } from "./relative-paths.js";
-import { copyLocations, locationOf, type Tree } from "./source.js";
+import { copyLocations, keyLocationOf, locationOf, type Tree } from "./source.js";
 
 /**
  * Top-level `include` (the Compose Specification's 14-include.md, compose-go loader/include.go): each
@@ -51,7 +51,7 @@ export function applyIncludes(tree: Tree, ctx: FileContext): Tree {
     const own = out[section];
     if (!isMapping(own)) continue;
     for (const name of Object.keys(own))
-      origins.set(`${section}.${name}`, { where: locationOf(own, name), file: ctx.file });
+      origins.set(`${section}.${name}`, { where: keyLocationOf(own, name), file: ctx.file });
   }
   for (const entry of locatedItems(entries)) {
     const spec = includeSpec(entry.value, entry.where, ctx);
@@ -191,7 +191,7 @@ function importResources(from: Tree, into: Tree, origins: Map<string, Origin>, f
       putLocated(into, section, target, locationOf(from, section));
     }
     for (const [name, definition] of Object.entries(source)) {
-      const where = locationOf(source, name);
+      const where = keyLocationOf(source, name);
       const key = `${section}.${name}`;
       const first = origins.get(key);
       if (first) {
@@ -206,7 +206,7 @@ function importResources(from: Tree, into: Tree, origins: Map<string, Origin>, f
         );
       }
       origins.set(key, { where, file });
-      putLocated(target, name, definition, where);
+      putLocated(target, name, definition, locationOf(source, name));
     }
   }
 }

@@ -1,6 +1,9 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { TscError } from "../../src/errors.js";
+import { loadProject } from "../../src/load/index.js";
 import { mergeService, mergeTrees, resetTags } from "../../src/load/merge.js";
 import { locationAtPath, locationOf, parseYaml, type Tree } from "../../src/load/source.js";
 
@@ -474,5 +477,32 @@ describe("mergeService", () => {
       environment: { A: "1", B: "2" },
       ports: ["80:80", "81:81"],
     });
+  });
+});
+
+describe("compose.yaml + compose.override.yaml through loadProject", () => {
+  const dir = fileURLToPath(new URL("../fixtures/compose/merge-files/", import.meta.url));
+  const { tree } = loadProject({ cwd: dir, env: { HOME: "/home/test" }, normalize: false });
+
+  it("merges the override file with the per-key rules", () => {
+    expect(tree).toEqual({
+      services: {
+        web: {
+          image: "nginx",
+          command: ["nginx-debug"],
+          environment: { A: "1", B: "2" },
+          ports: ["8080:80", "8443:443"],
+          volumes: ["other:/data"],
+        },
+      },
+      volumes: { data: {}, other: {} },
+    });
+  });
+
+  it("points values from the override file at that file", () => {
+    const where = locationAtPath(tree, ["services", "web", "volumes", 0]);
+    expect(where?.file).toBe(join(dir, "compose.override.yaml"));
+    expect(where?.line).toBe(10);
+    expect(locationAtPath(tree, ["services", "web", "image"])?.file).toBe(join(dir, "compose.yaml"));
   });
 });
