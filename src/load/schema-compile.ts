@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import type { Options, ValidateFunction } from "ajv";
 import { TscError } from "../errors.js";
 
@@ -33,7 +34,7 @@ function readSchemaText(): string {
   try {
     return readFileSync(SCHEMA_URL, "utf8");
   } catch (error) {
-    throw new TscError("E_INTERNAL", `cannot read the compose schema at ${SCHEMA_URL.pathname}`, {
+    throw new TscError("E_INTERNAL", `cannot read the compose schema at ${fileURLToPath(SCHEMA_URL)}`, {
       cause: error,
       hint: "reinstall tscompose: the schemas/ folder is part of the package",
     });
@@ -49,7 +50,9 @@ export function loadValidator(): LoadedValidator {
   const text = readSchemaText();
   const digest = digestOf(text);
   if (existsSync(PRECOMPILED_URL)) {
-    const precompiled = require(PRECOMPILED_URL.pathname) as ValidateFunction & { schemaDigest?: string };
+    const precompiled = require(fileURLToPath(PRECOMPILED_URL)) as ValidateFunction & {
+      schemaDigest?: string;
+    };
     if (precompiled.schemaDigest === digest) return { validate: precompiled, origin: "precompiled" };
   }
   return { validate: compile(text, false).validate, origin: "compiled" };
