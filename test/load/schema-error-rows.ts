@@ -357,4 +357,38 @@ export const NEGATIVE: NegativeRow[] = [
     column: 29,
     message: "services.web.environment.0 must be a string, got 1",
   },
+  {
+    name: "service networks list with a mapping item",
+    yaml: service("    networks:", "      - front", "      - back: {}"),
+    code: "E_LOAD_SCHEMA",
+    line: 6,
+    column: 9,
+    message: "services.web.networks.1 must be a string, got a mapping",
+  },
+  {
+    name: "depends_on list with a repeated service",
+    yaml: service("    depends_on: [db, db]"),
+    code: "E_LOAD_SCHEMA",
+    line: 4,
+    column: 22,
+    message:
+      "services.web.depends_on has duplicate items: services.web.depends_on.1 repeats services.web.depends_on.0",
+  },
+  {
+    name: "env_file long syntax with a typo",
+    yaml: service("    env_file:", "      - path: a.env", "        requird: false"),
+    code: "E_LOAD_UNKNOWN_KEY",
+    line: 6,
+    column: 9,
+    message:
+      'services.web.env_file.0 additional property "requird" is not allowed (did you mean "required"?)',
+  },
+  {
+    name: "healthcheck test of the wrong type",
+    yaml: service("    healthcheck:", "      test: 5"),
+    code: "E_LOAD_SCHEMA",
+    line: 5,
+    column: 13,
+    message: "services.web.healthcheck.test must be a string or a list, got 5",
+  },
 ];
