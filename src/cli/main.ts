@@ -4,6 +4,7 @@ import { TscError, exitCodeFor } from "../errors.js";
 import { renderFrame } from "./frame.js";
 import { registerComposeCommands } from "./compose.js";
 import { registerContainerCommands } from "./container.js";
+import { registerImageCommands } from "./image.js";
 
 /** Builds the commander program; exported so tests can drive it in-process. */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerComposeCommands(program);
   registerContainerCommands(program);
+  registerImageCommands(program);
   return program;
 }
 
