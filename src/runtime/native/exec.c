@@ -1,10 +1,306 @@
-/* `exec`: join a running container and run a process in it. */
+/* `exec`: join a running container (runc setns_init_linux.go): its cgroups, then its namespaces through
+ * /proc/<pid>/ns files, fork into its pid namespace, become the process the spec describes, exec. The
+ * caller's stdio are the process's own; with a terminal, a pty from the container's devpts is proxied
+ * to them. The helper's exit code is the process's.
+ *   usage: tscompose-helper exec <spec fd> <status fd>
+ *   status line: "started <pid>\n" or "error <setup|exec> <ERRNO> <message>\n" */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
 
-int exec_main(int argc, char **argv)
+#include "error.h"
+#include "pty.h"
+#include "security.h"
+#include "spec.h"
+#include "sync.h"
+
+#define EXIT_SETUP 125
+
+static const struct
 {
-  (void) argc;
-  (void) argv;
-  fprintf(stderr, "exec: not built yet\n");
-  return 1;
+  const char *name;
+  int type;
+} namespaces[] = {
+  { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+  { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+};
+#define NNS (sizeof namespaces / sizeof namespaces[0])
+
+static int status_fd = -1;
+static struct termios saved_tty;
+static bool tty_raw;
+
+static void report (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+static void report (const char *fmt, ...)
+{
+  char line[1200];
+  va_list ap;
+  va_start (ap, fmt);
+  int n = vsnprintf (line, sizeof line, fmt, ap);
+  va_end (ap);
+  if (status_fd >= 0 && n > 0)
+    (void) write_all (status_fd, line, (size_t) n < sizeof line ? (size_t) n : sizeof line - 1);
+}
+
+static void report_error (const struct err *err)
+{
+  report ("error %s %s %s\n", err->kind[0] ? err->kind : "setup", errno_name (err->errnum), err->msg);
+}
+
+static void restore_tty (void)
+{
+  if (tty_raw)
+    tcsetattr (0, TCSADRAIN, &saved_tty);
+  tty_raw = false;
+}
+
+static int join_container (const struct spec *spec, struct err *err)
+{
+  int fds[NNS];
+  char path[64];
+  for (size_t i = 0; i < NNS; i++)
+    {
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) spec->pid, namespaces[i].name);
+      fds[i] = open (path, O_RDONLY | O_CLOEXEC);
+      if (fds[i] < 0)
+        {
+          fail (err, errno, "open `%s`", path);
+          while (i-- > 0)
+            close (fds[i]);
+          return -1;
+        }
+    }
+  char num[16];
+  int n = snprintf (num, sizeof num, "%d", (int) getpid ());
+  int rc = 0;
+  for (size_t i = 0; i < spec->ncgroups && rc == 0; i++)
+    {
+      cleanup_close int fd = open (spec->cgroups[i], O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write_all (fd, num, (size_t) n) < 0)
+        rc = fail (err, errno, "write `%s`", spec->cgroups[i]);
+    }
+  /* The mount namespace last: the /proc paths above were the host's. */
+  for (size_t i = 0; i < NNS && rc == 0; i++)
+    if (setns (fds[i], namespaces[i].type) < 0)
+      rc = fail (err, errno, "setns `%s`", namespaces[i].name);
+  for (size_t i = 0; i < NNS; i++)
+    close (fds[i]);
+  return rc;
+}
+
+static __attribute__ ((noreturn)) void child (const struct spec *spec, int sync)
+{
+  struct err err;
+  char path[4096];
+  int rc = 0;
+  if (spec->terminal)
+    {
+      int master, slave;
+      rc = pty_open (&master, &slave, &err);
+      if (rc == 0)
+        {
+          rc = send_fd (sync, master, &err);
+          close (master);
+          if (rc == 0)
+            rc = pty_become_session (slave, false, &err);
+          close (slave);
+        }
+    }
+  else if (spec->detach)
+    {
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      if (null < 0 || setsid () < 0)
+        rc = fail (&err, errno, "open `/dev/null`");
+      for (int fd = 0; fd < 3 && rc == 0; fd++)
+        if (dup2 (null, fd) < 0)
+          rc = fail (&err, errno, "dup2 `/dev/null`");
+    }
+  if (rc == 0)
+    rc = become_container_process (spec, &err);
+  if (rc == 0)
+    rc = lookup_executable (spec, path, sizeof path, &err);
+  if (rc == 0 && close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    rc = fail (&err, errno, "close_range");
+  if (rc == 0)
+    exec_process (spec, path, &err);
+  sync_send_error (sync, &err);
+  _exit (strcmp (err.kind, "exec") == 0 ? (err.errnum == ENOENT ? 127 : 126) : EXIT_SETUP);
+}
+
+static void copy_winsize (int master)
+{
+  struct winsize ws;
+  if (ioctl (0, TIOCGWINSZ, &ws) == 0 || ioctl (1, TIOCGWINSZ, &ws) == 0)
+    ioctl (master, TIOCSWINSZ, &ws);
+}
+
+static bool pump (int from, int to)
+{
+  char buf[8192];
+  ssize_t n = read (from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return true;
+  if (n <= 0)
+    return false;
+  return write_all (to, buf, (size_t) n) == 0;
+}
+
+static long now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Forwards signals, proxies the pty, returns the child's exit code. */
+static int supervise (pid_t pid, int sigfd, int master)
+{
+  bool in_open = master >= 0, exited = false;
+  int status = 0;
+  long deadline = 0;
+  if (master >= 0)
+    {
+      copy_winsize (master);
+      if (isatty (0) && tcgetattr (0, &saved_tty) == 0)
+        {
+          struct termios raw = saved_tty;
+          cfmakeraw (&raw);
+          tty_raw = tcsetattr (0, TCSADRAIN, &raw) == 0;
+        }
+    }
+  while (!exited || (master >= 0 && now_ms () < deadline))
+    {
+      struct pollfd fds[3] = {
+        { .fd = sigfd, .events = POLLIN },
+        { .fd = master, .events = POLLIN },
+        { .fd = in_open ? 0 : -1, .events = POLLIN },
+      };
+      if (poll (fds, 3, exited ? (int) (deadline - now_ms ()) : -1) < 0)
+        continue;
+      if (fds[0].revents & POLLIN)
+        {
+          struct signalfd_siginfo si;
+          if (read (sigfd, &si, sizeof si) == (ssize_t) sizeof si)
+            {
+              if (si.ssi_signo == SIGWINCH && master >= 0)
+                copy_winsize (master);
+              else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && !exited)
+                kill (pid, (int) si.ssi_signo);
+              int st;
+              if (!exited && waitpid (pid, &st, WNOHANG) == pid)
+                {
+                  exited = true;
+                  status = st;
+                  deadline = now_ms () + 1000;
+                }
+            }
+        }
+      if (master >= 0 && fds[1].revents && !pump (master, 1))
+        {
+          /* EIO: the last holder of the pty's peer is gone. */
+          close (master);
+          master = -1;
+        }
+      if (in_open && fds[2].revents && !pump (0, master))
+        in_open = false;
+    }
+  restore_tty ();
+  return WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
+}
+
+int exec_main (int argc, char **argv)
+{
+  struct spec spec;
+  struct err err;
+  memset (&err, 0, sizeof err);
+  if (argc < 4)
+    {
+      fprintf (stderr, "usage: tscompose-helper exec <spec fd> <status fd>\n");
+      return EXIT_SETUP;
+    }
+  status_fd = atoi (argv[3]);
+  fcntl (status_fd, F_SETFD, FD_CLOEXEC);
+  int spec_fd = atoi (argv[2]);
+  if (spec_read (spec_fd, &spec, &err) < 0)
+    {
+      report_error (&err);
+      return EXIT_SETUP;
+    }
+  close (spec_fd);
+  if (spec.pid == 0)
+    {
+      fail (&err, 0, "spec: exec needs the container's pid");
+      report_error (&err);
+      return EXIT_SETUP;
+    }
+  /* Nothing in the container may ptrace us or open /proc/<pid>/exe while we are in it (CVE-2019-5736). */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (join_container (&spec, &err) < 0)
+    {
+      report_error (&err);
+      return EXIT_SETUP;
+    }
+  sigset_t set;
+  sigemptyset (&set);
+  const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    sigaddset (&set, sigs[i]);
+  sigset_t old;
+  sigprocmask (SIG_BLOCK, &set, &old);
+  int sigfd = signalfd (-1, &set, SFD_CLOEXEC);
+  int sync[2];
+  if (sigfd < 0 || socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)
+    {
+      fail (&err, errno, "signalfd/socketpair `exec`");
+      report_error (&err);
+      return EXIT_SETUP;
+    }
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      fail (&err, errno, "fork `exec`");
+      report_error (&err);
+      return EXIT_SETUP;
+    }
+  if (pid == 0)
+    {
+      sigprocmask (SIG_SETMASK, &old, NULL);
+      close (sync[0]);
+      child (&spec, sync[1]);
+    }
+  close (sync[1]);
+  int master = -1, type;
+  while ((type = sync_recv (sync[0], &master, &err)) == 'F')
+    ;
+  close (sync[0]);
+  if (type == 'E')
+    {
+      if (master >= 0)
+        close (master);
+      int st;
+      waitpid (pid, &st, 0);
+      report_error (&err);
+      return WIFEXITED (st) ? WEXITSTATUS (st) : EXIT_SETUP;
+    }
+  report ("started %d\n", (int) pid);
+  close (status_fd);
+  status_fd = -1;
+  if (spec.detach)
+    return 0;
+  return supervise (pid, sigfd, master);
 }

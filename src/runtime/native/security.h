@@ -1,0 +1,23 @@
+/* The process side of a container: rlimits, user and groups, capabilities, no_new_privs, working
+ * directory and the executable's lookup. Shared by `run` (PID 1) and `exec`. */
+#ifndef TSC_SECURITY_H
+#define TSC_SECURITY_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "spec.h"
+
+int apply_rlimits (const struct spec *spec, struct err *err);
+
+/* Bounding set, groups, uid/gid, capability sets, no_new_privs, cwd: everything up to the exec. */
+int become_container_process (const struct spec *spec, struct err *err);
+
+/* Resolves args[0] as execve would after a PATH search of the container env (runc's LookPath): a
+ * missing command is ENOENT, a present but unusable one EACCES; both are "exec" errors. */
+int lookup_executable (const struct spec *spec, char *out, size_t outlen, struct err *err);
+
+/* execve, turning a failure into an err; never returns on success. */
+int exec_process (const struct spec *spec, const char *path, struct err *err);
+
+#endif
