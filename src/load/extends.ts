@@ -5,13 +5,16 @@ import { cloneLocated, isMapping, putLocated } from "./located.js";
 import { mergeService } from "./merge.js";
 import { rebaseService } from "./relative-paths.js";
 import { copyLocations, locationOf, type Tree } from "./source.js";
+import { suggest } from "./suggest.js";
 
 /**
  * `extends` (compose-go loader/extends.go): a service starts from another service of the same file or of
  * another file, recursively, and its own keys are merged over it with the same rules as -f files. A base
  * from another file has its relative paths made absolute against that file's directory. `extends.file`
  * starts at the project directory for the project's own files (as compose-go's resource loader does) and
- * at the directory of the extended file for an extends inside it.
+ * at the directory of the extended file for an extends inside it. Every key is inherited, depends_on,
+ * links and volumes_from included (compose v2 dropped v1's exclusions); the resources they name must be
+ * defined by the extending project.
  */
 
 /** Where services are looked up and where a relative `extends.file` starts. */
@@ -147,15 +150,14 @@ class ExtendsResolver {
   ): void {
     if (Object.hasOwn(scope.services, target)) return;
     const known = Object.keys(scope.services).sort();
+    const guess = suggest(target, known);
+    let hint = `${basename(scope.file)} defines no services; add "${target}" under services:`;
+    if (known.length) hint = `services defined there: ${known.join(", ")}`;
+    if (guess) hint = `did you mean "${guess}"? (${hint})`;
     throw new TscError(
       "E_LOAD_EXTENDS",
       `service "${name}" extends "${target}", which is not defined in ${scope.file}`,
-      {
-        where,
-        hint: known.length
-          ? `services defined there: ${known.join(", ")}`
-          : `${basename(scope.file)} defines no services; add "${target}" under services:`,
-      },
+      { where, hint },
     );
   }
 

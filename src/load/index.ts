@@ -65,14 +65,12 @@ export function loadProject(options: LoadOptions = {}): LoadResult {
 function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResult {
   const { tree, location, warnings } = loadTree(options, stack);
   const projectName = resolveProjectName(location, tree);
-  let normalized = tree;
-  if (options.normalize !== false) {
-    normalized = normalizeTree(tree, {
-      projectName,
-      workingDir: location.workingDir,
-      environment: location.environment,
-    });
-  }
+  let normalized = normalizeTree(tree, {
+    projectName,
+    workingDir: location.workingDir,
+    environment: location.environment,
+    normalize: options.normalize !== false,
+  });
   checkConsistency(normalized, { normalized: options.normalize !== false });
   checkDependencyCycle(normalized);
   normalized = applyProfiles(normalized, {

@@ -153,7 +153,7 @@ describe("extends errors", () => {
       code: "E_LOAD_EXTENDS",
       message: /"cli" extends "wbe", which is not defined/,
       line: 5,
-      hint: /cli, web/,
+      hint: /did you mean "web"\? \(services defined there: cli, web\)/,
     },
     {
       name: "unknown file",
