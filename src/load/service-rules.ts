@@ -119,7 +119,7 @@ function watchTargets(context: RuleContext): void {
     throw invalid(
       `services.${context.name}.develop.watch: target is required for non-rebuild actions: ${INVALID}`,
       keyLocationOf(entry, "action") ?? locationOf(watch, index) ?? at(context, "develop"),
-      `add \`target: /path/in/container\` to this watch entry: action ${String(entry.action)} copies ${String(entry.path ?? "the path")} there`,
+      `add \`target: /path/in/container\` to this watch entry: it is where action ${String(entry.action)} copies the changed files`,
     );
   });
 }
