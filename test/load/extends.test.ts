@@ -119,8 +119,18 @@ describe("extends another file", () => {
   });
 });
 
+interface ErrorRow {
+  name: string;
+  files: Record<string, string>;
+  dir?: string;
+  hint?: RegExp;
+  code: string;
+  message: RegExp;
+  line: number;
+}
+
 describe("extends errors", () => {
-  it.each([
+  it.each<ErrorRow>([
     {
       name: "cycle in one file names the chain",
       files: { "compose.yaml": "" },

@@ -107,8 +107,16 @@ describe("include", () => {
   });
 });
 
+interface ErrorRow {
+  name: string;
+  files: Record<string, string>;
+  code: string;
+  message: RegExp;
+  line: number;
+}
+
 describe("include errors", () => {
-  it.each([
+  it.each<ErrorRow>([
     {
       name: "a service defined by the project and an include",
       files: {
