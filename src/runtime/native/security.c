@@ -120,13 +120,21 @@ static int check_executable (const char *path)
   return 0;
 }
 
+/* ENOENT without strerror's "No such file or directory": the message already says it. */
+static int not_found (struct err *err, const char *name)
+{
+  fail_exec (err, 0, "exec `%s`: executable file not found in $PATH", name);
+  err->errnum = ENOENT;
+  return -1;
+}
+
 int lookup_executable (const struct spec *spec, char *out, size_t outlen, struct err *err)
 {
   if (spec->nargs == 0)
     return fail_exec (err, EINVAL, "exec: no command given");
   const char *name = spec->args[0];
   if (*name == '\0')
-    return fail_exec (err, ENOENT, "exec ``: executable file not found in $PATH");
+    return not_found (err, name);
   if (strchr (name, '/'))
     {
       int e = check_executable (name);
@@ -155,7 +163,7 @@ int lookup_executable (const struct spec *spec, char *out, size_t outlen, struct
       dirs += n + 1;
     }
   if (found_errno == ENOENT)
-    return fail_exec (err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
+    return not_found (err, name);
   return fail_exec (err, found_errno, "exec `%s`", name);
 }
 
