@@ -87,6 +87,8 @@ export function removeImage(root: StateRoot, input: string, options: { force?: b
   const blobs = new BlobStore(root);
   const refs = new RefStore(root);
   const force = options.force === true;
+  // Unknown images fail before the lock, so a mistyped rm leaves no store behind.
+  findImage(refs.read(), input);
   return refs.update((images) => {
     const { record, name } = findImage(images, input);
     const users = containersUsing(root, record.id);
