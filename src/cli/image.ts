@@ -2,7 +2,14 @@ import { createReadStream, statSync } from "node:fs";
 import type { Command } from "commander";
 import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
-import { importImage, listImages, parseReference, removeImage, type ImageSummary } from "../image/index.js";
+import {
+  importImage,
+  listImages,
+  parseReference,
+  removeImage,
+  tagImage,
+  type ImageSummary,
+} from "../image/index.js";
 import { humanDuration } from "./container.js";
 
 /** `tscompose image …`: docker's image import, ls and rm, with its names, flags and output. */
@@ -175,6 +182,14 @@ export function registerImageCommands(program: Command): void {
     .action((filter: string | undefined, flags: LsFlags & { trunc?: boolean }) =>
       listCommand(filter, { ...flags, noTrunc: flags.trunc === false }),
     );
+  image
+    .command("tag")
+    .description("Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
+    .argument("<source>", "SOURCE_IMAGE[:TAG] or image id")
+    .argument("<target>", "TARGET_IMAGE[:TAG]")
+    .action((source: string, target: string) => {
+      tagImage(stateRoot(), source, target);
+    });
   image
     .command("rm")
     .alias("remove")

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { digestHex } from "../common/digest.js";
 import type { StateRoot } from "../common/root.js";
 import { TscError, isErrno } from "../errors.js";
-import { referencedBlobs } from "./import.js";
+import { referencedBlobs, setName } from "./import.js";
 import { chainIds, containersUsing, findImage, readConfig, readManifest } from "./lookup.js";
 import { parseReference } from "./reference.js";
 import { BlobStore } from "./store/blobs.js";
@@ -36,6 +36,22 @@ export function listImages(root: StateRoot): ImageSummary[] {
       size: record.size,
       manifestDigest: record.manifest.digest,
     }));
+}
+
+/** docker image tag: gives image `source` (a name or id) the name `target` too; returns the image id. */
+export function tagImage(root: StateRoot, source: string, target: string): string {
+  const name = parseReference(target);
+  if (name.digest !== undefined)
+    throw new TscError("E_IMAGE_REFERENCE", `cannot tag with ${target}: a digest names content`, {
+      hint: "give a name with an optional tag, e.g. app:1",
+    });
+  const refs = new RefStore(root);
+  findImage(refs.read(), source);
+  return refs.update((images) => {
+    const { record } = findImage(images, source);
+    setName(images, record.id, name.canonical);
+    return record.id;
+  });
 }
 
 export interface RemoveResult {

@@ -85,6 +85,13 @@ describe("tscompose image", () => {
     expect((await run("image", "ls", "-q")).stdout).toBe("");
   });
 
+  it("tags an image with another name", async () => {
+    const id = (await run("image", "import", tarPath, "busybox")).stdout.trim();
+    expect(await run("image", "tag", "busybox", "localhost/mine:1")).toMatchObject({ code: 0, stdout: "" });
+    expect((await run("image", "ls", "-q", "--no-trunc", "localhost/mine")).stdout).toBe(`${id}\n`);
+    expect((await run("image", "rm", "busybox")).stdout).toBe("Untagged: busybox:latest\n");
+  });
+
   it("reads the tarball from stdin and applies --change", async () => {
     const gz = execFileSync("gzip", ["-c", tarPath], { maxBuffer: 64 * 1024 * 1024 });
     vi.spyOn(process, "stdin", "get").mockReturnValue(Readable.from([gz]) as unknown as typeof process.stdin);

@@ -15,8 +15,9 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Digest } from "../../src/common/digest.js";
 import { stateRoot, type StateRoot } from "../../src/common/root.js";
-import { importImage, listImages, removeImage, resolveImage } from "../../src/image/index.js";
+import { importImage, listImages, removeImage, resolveImage, tagImage } from "../../src/image/index.js";
 import { importBusybox, makeBusyboxTar } from "../helpers/busybox-image.js";
+import { tarOf } from "./tar-builder.js";
 
 let work: string;
 let tarPath: string;
@@ -112,6 +113,53 @@ describe("importImage", () => {
       code: "E_IMAGE_NOT_FOUND",
       hint: expect.stringContaining("tscompose image import FILE nothere:1"),
     });
+  });
+
+  it("keeps nothing of a hostile tarball", async () => {
+    const r = freshRoot("hostile");
+    const archive = await tarOf([
+      { name: "etc", type: "symlink", linkname: "/etc" },
+      { name: "etc/evil", content: "x" },
+    ]);
+    await expect(importImage(r, Readable.from([archive]), { reference: "evil" })).rejects.toMatchObject({
+      code: "E_IMAGE_LAYER",
+    });
+    expect(existsSync("/etc/evil")).toBe(false);
+    expect(readdirSync(join(r.blobs, "sha256"))).toEqual([]);
+    expect(readdirSync(r.layers)).toEqual([]);
+    expect(listImages(r)).toEqual([]);
+  });
+
+  it("leaves the image a name pointed at dangling when the name moves, as docker does", async () => {
+    const r = freshRoot("retag");
+    const first = await importBusybox(r, "app");
+    const second = await importBusybox(r, "app");
+    expect(listImages(r).map((i) => [i.id, i.repoTags])).toEqual([
+      [second, ["app:latest"]],
+      [first, []],
+    ]);
+    expect((await resolveImage(r, first.slice(7, 15))).reference).toBe(first);
+    expect(removeImage(r, first)).toEqual({ untagged: [], deleted: [first] });
+  });
+
+  it("untags one name of several, and deletes by id only when forced", async () => {
+    const r = freshRoot("names");
+    const id = await importBusybox(r, "one");
+    expect(tagImage(r, "one", "two:2")).toBe(id);
+    expect(tagImage(r, id.slice(7, 20), "three")).toBe(id);
+    expect(listImages(r)[0]?.repoTags).toEqual(["one:latest", "three:latest", "two:2"]);
+    expect(removeImage(r, "two:2")).toEqual({ untagged: ["two:2"], deleted: [] });
+    expect(() => removeImage(r, id)).toThrow(
+      expect.objectContaining({
+        code: "E_IMAGE_IN_USE",
+        message: expect.stringContaining("multiple repositories"),
+      }),
+    );
+    expect(removeImage(r, id, { force: true })).toEqual({
+      untagged: ["one:latest", "three:latest"],
+      deleted: [id],
+    });
+    expect(() => tagImage(r, "one", "x")).toThrow(expect.objectContaining({ code: "E_IMAGE_NOT_FOUND" }));
   });
 
   it("lists and removes", async () => {

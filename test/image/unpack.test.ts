@@ -198,6 +198,15 @@ describe("hostile layers", () => {
 });
 
 describe("layer contents", () => {
+  it("lets two unpacks of the same layer race: both get the one directory", async () => {
+    const root = freshRoot();
+    const archive = await tarOf(Array.from({ length: 50 }, (_, i) => ({ name: `f${i}`, content: `${i}` })));
+    const [a, b] = await Promise.all([unpack(root, archive), unpack(root, archive)]);
+    expect(a?.dir).toBe(b?.dir);
+    expect(readdirSync(root.layers)).toEqual([a?.chainId.slice(7)]);
+    expect(readdirSync(a?.dir as string)).toHaveLength(50);
+  });
+
   it("keeps modes, owners, times, setuid bits, hard links, devices and fifos", async () => {
     const root = freshRoot();
     const mtime = new Date(1_600_000_000_000);
