@@ -171,25 +171,29 @@ describe("init", () => {
 });
 
 describe("attach socket", () => {
-  it("carries stdin in and output out, and the exit code at the end", async () => {
-    const c = await fx.run({
-      args: ["sh", "-c", "cat; echo done >&2; exit 4"],
-      openStdin: true,
-      waitAttachSeconds: 10,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const attachment = await attachContainer(c.spec.monitor.attachSocket ?? "", {
-      stdout: (d) => out.push(d),
-      stderr: (d) => err.push(d),
-    });
-    attachment.write("hello\n");
-    attachment.closeStdin();
-    expect(await attachment.exit).toBe(4);
-    expect(Buffer.concat(out).toString()).toBe("hello\n");
-    expect(Buffer.concat(err).toString()).toBe("done\n");
-    expect((await c.waitExit()).exitCode).toBe(4);
-  });
+  it.each([false, true])(
+    "carries stdin in and output out, and the exit code at the end (init %s)",
+    async (init) => {
+      const c = await fx.run({
+        init,
+        args: ["sh", "-c", "cat; echo done >&2; exit 4"],
+        openStdin: true,
+        waitAttachSeconds: 10,
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const attachment = await attachContainer(c.spec.monitor.attachSocket ?? "", {
+        stdout: (d) => out.push(d),
+        stderr: (d) => err.push(d),
+      });
+      attachment.write("hello\n");
+      attachment.closeStdin();
+      expect(await attachment.exit).toBe(4);
+      expect(Buffer.concat(out).toString()).toBe("hello\n");
+      expect(Buffer.concat(err).toString()).toBe("done\n");
+      expect((await c.waitExit()).exitCode).toBe(4);
+    },
+  );
 
   it("gives a pty with the window size a client sets", async () => {
     const c = await fx.run({

@@ -48,7 +48,9 @@ void init_run (const struct spec *spec, const char *path, int sync)
       sync_send_error (sync, &err);
       _exit (err.errnum == ENOENT ? 127 : 126);
     }
-  close (sync);
+  /* The init never execs, so close-on-exec does nothing for it: drop everything the monitor left open
+   * (the stdin pipe's other end above all, or the command would never see EOF). */
+  close_range (3, ~0U, 0);
   for (;;)
     {
       siginfo_t info;

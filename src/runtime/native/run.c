@@ -77,11 +77,53 @@ static pid_t clone_child (const struct spec *spec)
   return (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, 0);
 }
 
-/* Pipes for the container's stdio: [0] stays with the monitor side named in `ours`. */
+/* A close-on-exec pipe for one of the container's stdio streams. */
 static int make_pipe (int fds[2], struct err *err)
 {
   if (pipe2 (fds, O_CLOEXEC) < 0)
     return fail (err, errno, "pipe2 `stdio`");
+  return 0;
+}
+
+/* The cgroup join and the sync messages up to the exec (sync.h); -1 with err when PID 1 cannot run. */
+static int handshake (const struct spec *spec, int s, pid_t pid, struct err *err)
+{
+  int master = -1, type;
+  if (join_cgroups (spec, pid, err) < 0)
+    return -1;
+  if (sync_send (s, 'G') < 0)
+    return fail (err, errno, "write `sync`");
+  while ((type = sync_recv (s, &master, err)) == 'F')
+    {
+      mon.pty = true;
+      mon.in = master;
+      mon.out[0].fd = fcntl (master, F_DUPFD_CLOEXEC, 0);
+    }
+  if (type == 'E')
+    return -1;
+  if (type != 'R')
+    return fail (err, 0, "the container process exited during setup");
+  if (spec->wait_attach > 0 && mon.attach.listen_fd >= 0)
+    {
+      /* The caller attaches before the command runs, so it sees all of its output (docker run -a). */
+      report_started (pid);
+      struct pollfd p = { .fd = mon.attach.listen_fd, .events = POLLIN };
+      if (poll (&p, 1, (int) spec->wait_attach * 1000) > 0)
+        attach_accept (&mon.attach);
+      if (sync_send (s, 'X') == 0 && sync_recv (s, NULL, err) == 'E')
+        {
+          /* Too late for an error status: the caller has its answer. Tell it where it looks. */
+          char line[sizeof err->msg + 2];
+          snprintf (line, sizeof line, "%s\n", err->msg);
+          monitor_note (&mon, line);
+        }
+      return 0;
+    }
+  if (sync_send (s, 'X') < 0)
+    return fail (err, errno, "write `sync`");
+  if (sync_recv (s, NULL, err) == 'E')
+    return -1;
+  report_started (pid);
   return 0;
 }
 
@@ -119,50 +161,15 @@ static pid_t start_container (struct spec *spec, struct err *err)
   mon.out[0] = (struct linebuf) { .fd = out[0], .stream = "stdout", .frame = FRAME_STDOUT };
   mon.out[1] = (struct linebuf) { .fd = errp[0], .stream = "stderr", .frame = FRAME_STDERR };
 
-  int s = sync[0], master = -1, type;
-  if (join_cgroups (spec, pid, err) < 0 || sync_send (s, 'G') < 0)
-    goto failed_early;
-  while ((type = sync_recv (s, &master, err)) == 'F')
+  if (handshake (spec, sync[0], pid, err) < 0)
     {
-      mon.pty = true;
-      mon.in = master;
-      mon.out[0].fd = dup (master);
-      fcntl (mon.out[0].fd, F_SETFD, FD_CLOEXEC);
+      close (sync[0]);
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      return -1;
     }
-  if (type != 'R')
-    {
-      if (type != 'E')
-        fail (err, 0, "the container process exited during setup");
-      goto failed;
-    }
-  if (spec->wait_attach > 0 && mon.attach.listen_fd >= 0)
-    {
-      /* The caller attaches before the command runs, so it sees all of its output (docker run -a). */
-      report_started (pid);
-      struct pollfd p = { .fd = mon.attach.listen_fd, .events = POLLIN };
-      if (poll (&p, 1, (int) spec->wait_attach * 1000) > 0)
-        attach_accept (&mon.attach);
-      sync_send (s, 'X');
-      if (sync_recv (s, NULL, err) == 'E')
-        monitor_note (&mon, err->msg), monitor_note (&mon, "\n");
-      close (s);
-      return 0;
-    }
-  if (sync_send (s, 'X') < 0)
-    goto failed;
-  type = sync_recv (s, NULL, err);
-  if (type == 'E')
-    goto failed;
-  close (s);
-  report_started (pid);
+  close (sync[0]);
   return pid;
-
-failed_early:
-  kill (pid, SIGKILL);
-failed:
-  close (s);
-  waitpid (pid, NULL, 0);
-  return -1;
 }
 
 static void monitor_main (struct spec *spec)
