@@ -21,11 +21,15 @@ export type * from "./model.js";
 export { parseDotenv } from "./dotenv.js";
 export { projectNameFromDirectory } from "./locate.js";
 export { collectVariables, type ComposeVariable } from "./interpolate.js";
+export { renderProject, renderServiceJson, renderTree, type RenderFormat } from "./render.js";
+export { renderVariables } from "./render-variables.js";
 
 export interface LoadResult {
   project: Project;
   /** The tree before normalization, for `config --no-normalize`. */
   tree: Tree;
+  /** The tree the model was built from (normalized, profiles applied), for `config --no-interpolate`. */
+  normalized: Tree;
   location: ProjectLocation;
   warnings: LoadWarning[];
 }
@@ -78,7 +82,7 @@ function loadWithStack(options: LoadOptions, stack: readonly string[]): LoadResu
     services: options.services ?? [],
   });
   const project = toProject(normalized, { projectName, workingDir: location.workingDir, location });
-  return { project, tree, location, warnings };
+  return { project, tree, normalized, location, warnings };
 }
 
 function loadTree(options: LoadOptions, stack: readonly string[]): LoadedTree {

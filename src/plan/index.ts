@@ -8,3 +8,4 @@ export {
   type WalkDirection,
   type WalkOptions,
 } from "./graph.js";
+export { serviceConfigHash } from "./config-hash.js";
