@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import {
+  createReadStream,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -8,10 +9,12 @@ import {
   readlinkSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Digest } from "../../src/common/digest.js";
 import { stateRoot, type StateRoot } from "../../src/common/root.js";
@@ -146,6 +149,36 @@ describe("hostile layers", () => {
     expect(error.code).toBe("E_IMAGE_LAYER");
     expect(error.message).toContain("larger than the limit");
     expect(readdirSync(root.layers)).toEqual([]);
+  });
+
+  it("unpacks zstd where Node.js has it, and says what is missing where it has not", async () => {
+    const root = freshRoot();
+    const archive = await tarOf([{ name: "z", content: "zstd" }]);
+    const zst = execFileSync("zstd", ["-q", "-c"], { input: archive });
+    if (typeof (zlib as Record<string, unknown>).createZstdDecompress === "function") {
+      const layer = await unpack(root, zst);
+      expect(layer.diffId).toBe(sha256Digest(archive));
+    } else {
+      const error = await failure(unpack(root, zst));
+      expect([error.code, error.message]).toEqual([
+        "E_IMAGE_LAYER",
+        "zstd-compressed layers need Node.js 22.15 or later",
+      ]);
+      expect(readdirSync(root.layers)).toEqual([]);
+    }
+  });
+
+  it("closes the file it reads when it gives up early", async () => {
+    const root = freshRoot();
+    const file = join(work, `hostile-${counter}.tar`);
+    const big = await tarOf([
+      { name: "../evil", content: "x" },
+      { name: "filler", content: Buffer.alloc(1024 * 1024) },
+    ]);
+    writeFileSync(file, big);
+    const stream = createReadStream(file, { highWaterMark: 1024 });
+    expect((await failure(unpackLayer(root, stream))).code).toBe("E_IMAGE_LAYER");
+    expect(stream.destroyed).toBe(true);
   });
 
   it("rejects a wrong DiffID and keeps nothing", async () => {

@@ -99,12 +99,25 @@ function decompressorFor(head: Buffer): Transform | undefined {
   return undefined;
 }
 
-/** Reads the first bytes of a source and returns them with a stream of the whole source. */
-async function peek(source: AsyncIterable<Uint8Array>): Promise<[Buffer, Readable]> {
+interface Peeked {
+  /** The first bytes (at least 4, zero-padded), for the magic number. */
+  head: Buffer;
+  /** The whole source, head included. */
+  stream: Readable;
+  /** Closes the source (e.g. the file it reads) if it has not ended: for a failure at any point. */
+  close(): Promise<void>;
+}
+
+async function peek(source: AsyncIterable<Uint8Array>): Promise<Peeked> {
   const iterator = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let length = 0;
   let done = false;
+  const close = async (): Promise<void> => {
+    if (done) return;
+    done = true;
+    await iterator.return?.();
+  };
   while (length < 4 && !done) {
     const next = await iterator.next();
     if (next.done) done = true;
@@ -113,7 +126,6 @@ async function peek(source: AsyncIterable<Uint8Array>): Promise<[Buffer, Readabl
       length += next.value.length;
     }
   }
-  const first = Buffer.concat([...head, Buffer.alloc(4)]);
   async function* whole(): AsyncGenerator<Buffer> {
     try {
       yield* head;
@@ -123,11 +135,10 @@ async function peek(source: AsyncIterable<Uint8Array>): Promise<[Buffer, Readabl
         else yield Buffer.from(next.value);
       }
     } finally {
-      // Stopping early (a hostile entry) must close the source, e.g. the file it reads.
-      if (!done) await iterator.return?.();
+      await close();
     }
   }
-  return [first, Readable.from(whole())];
+  return { head: Buffer.concat([...head, Buffer.alloc(4)]), stream: Readable.from(whole()), close };
 }
 
 type Entry = tar.Extract extends AsyncIterable<infer Source> ? Source : never;
@@ -317,12 +328,13 @@ export async function unpackLayer(
   const unpacker = new Unpacker(temp);
   const hasher = new DigestStream();
   const extract = tar.extract();
+  let input: Peeked | undefined;
   try {
-    const [head, input] = await peek(source);
-    const decompress = decompressorFor(head);
+    input = await peek(source);
+    const decompress = decompressorFor(input.head);
     const stages: NodeJS.ReadWriteStream[] = decompress ? [decompress] : [];
     const feeding = pipeline([
-      input,
+      input.stream,
       ...stages,
       new SizeCap(options.maxBytes ?? DEFAULT_MAX_LAYER_BYTES),
       hasher,
@@ -333,7 +345,6 @@ export async function unpackLayer(
       for await (const entry of extract) await unpacker.entry(entry);
     } catch (error) {
       extract.destroy();
-      input.destroy();
       throw error;
     }
     await feeding;
@@ -350,6 +361,7 @@ export async function unpackLayer(
     }
     return { diffId, chainId: id, dir, size: unpacker.size };
   } catch (error) {
+    await input?.close();
     rmSync(temp, { recursive: true, force: true });
     if (TscError.is(error)) throw error;
     const reason = error instanceof Error ? error.message : String(error);
