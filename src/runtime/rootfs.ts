@@ -37,11 +37,15 @@ export function rootfsPaths(containerDir: string, layers: readonly string[]): Co
   };
 }
 
-/** Creates the container's upper, work and mount-point directories (root only: they hold the container's files). */
+/**
+ * Creates the container's upper, work and mount-point directories. 0755 as docker's overlay2 diff dir: the
+ * upper dir's mode is the container's `/` (0700 would shut every non-root user out); the container's own
+ * directory (0700) keeps host users away.
+ */
 export function prepareRootfs(containerDir: string, layers: readonly string[]): ContainerRootfs {
   const rootfs = rootfsPaths(containerDir, layers);
   for (const dir of [rootfs.upperDir, rootfs.workDir, rootfs.mergedDir])
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
   return rootfs;
 }
 

@@ -373,10 +373,15 @@ function envHas(env: readonly string[], name: string): boolean {
 }
 
 /** Docker's environment additions: PATH when the image has none, HOSTNAME, TERM with a tty, HOME. */
-export function containerEnv(input: Pick<SpecInput, "env" | "hostname" | "tty" | "user">): string[] {
+export function containerEnv(input: {
+  env: readonly string[];
+  hostname?: string;
+  tty?: boolean;
+  user: { home?: string };
+}): string[] {
   const env: string[] = [];
   if (!envHas(input.env, "PATH")) env.push(`PATH=${DEFAULT_PATH}`);
-  if (!envHas(input.env, "HOSTNAME")) env.push(`HOSTNAME=${input.hostname}`);
+  if (input.hostname !== undefined && !envHas(input.env, "HOSTNAME")) env.push(`HOSTNAME=${input.hostname}`);
   if (input.tty && !envHas(input.env, "TERM")) env.push("TERM=xterm");
   env.push(...input.env);
   if (!envHas(env, "HOME")) env.push(`HOME=${input.user.home ?? "/"}`);
@@ -457,9 +462,11 @@ export interface ExecInput extends CapabilityOptions {
   pid: number;
   cgroupProcs: readonly string[];
   args: string[];
+  /** The container's env with the exec's own; PATH, HOSTNAME, HOME and TERM are added as for the container. */
   env: string[];
+  hostname?: string;
   cwd?: string;
-  user: SpecUser;
+  user: SpecUser & { home?: string };
   noNewPrivileges?: boolean;
   tty?: boolean;
   detach?: boolean;
@@ -472,7 +479,7 @@ export function buildExecSpec(input: ExecInput): ExecSpec {
     cgroupProcs: [...input.cgroupProcs],
     process: {
       args: [...input.args],
-      env: [...input.env],
+      env: containerEnv(input),
       cwd: input.cwd && input.cwd !== "" ? cleanTarget(input.cwd) : "/",
       createCwd: false,
       user: { uid: input.user.uid, gid: input.user.gid, groups: [...input.user.groups] },

@@ -76,7 +76,7 @@ describe("container rootfs directories", () => {
     expect(rootfs).toEqual(rootfsPaths(container, ["/l1", "/l2"]));
     expect(rootfs.lowerDirs).toEqual(["/l1", "/l2"]);
     for (const path of [rootfs.upperDir, rootfs.workDir, rootfs.mergedDir]) {
-      expect(statSync(path).mode & 0o777).toBe(0o700);
+      expect(statSync(path).mode & 0o777).toBe(0o755);
     }
     removeRootfs(container);
     expect(existsSync(rootfs.upperDir)).toBe(false);

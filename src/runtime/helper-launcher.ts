@@ -1,0 +1,78 @@
+import { join } from "node:path";
+import { execInContainer, runContainer } from "./helper.js";
+import { buildExecSpec, buildSpec } from "./spec.js";
+import type { Launcher } from "./start.js";
+
+/**
+ * The Launcher (start.ts's contract) on the native helper: a container record, its prepared rootfs,
+ * cgroup and /etc files become a ContainerSpec with Docker's defaults, run under a detached monitor.
+ */
+
+/** The monitor's attach socket in a container's directory. */
+export function attachSocketPath(containerDir: string): string {
+  return join(containerDir, "attach.sock");
+}
+
+export interface HelperLauncherOptions {
+  /** Hold the command until a client attached (a foreground `run`), at most this many seconds. */
+  waitAttachSeconds?: number;
+  /** Log rotation (docker's max-size / max-file); none by default, as docker's json-file. */
+  logMaxBytes?: number;
+  logMaxFiles?: number;
+}
+
+export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
+  return {
+    async run(input) {
+      const { config, hostConfig: host } = input.record;
+      const spec = buildSpec({
+        args: [...config.entrypoint, ...config.cmd],
+        env: config.env,
+        cwd: config.workingDir || "/",
+        user: input.user,
+        hostname: config.hostname,
+        rootfs: input.rootfs,
+        etc: input.etc,
+        cgroupProcs: input.cgroupProcs,
+        network: host.networkMode,
+        readOnly: host.readOnly,
+        privileged: host.privileged,
+        capAdd: host.capAdd,
+        capDrop: host.capDrop,
+        noNewPrivileges: host.noNewPrivileges,
+        init: host.init,
+        tty: config.tty,
+        openStdin: config.openStdin,
+        tmpfs: host.tmpfs,
+        binds: host.binds,
+        logPath: input.logPath,
+        exitStatusPath: input.exitStatusPath,
+        attachSocket: attachSocketPath(input.dir),
+        waitAttachSeconds: options.waitAttachSeconds ?? 0,
+        logMaxBytes: options.logMaxBytes ?? 0,
+        logMaxFiles: options.logMaxFiles ?? 1,
+      });
+      return runContainer(spec);
+    },
+    async exec(input) {
+      const host = input.record.hostConfig;
+      const spec = buildExecSpec({
+        pid: input.pid,
+        cgroupProcs: input.cgroupProcs,
+        args: input.request.args,
+        env: input.env,
+        hostname: input.record.config.hostname,
+        cwd: input.request.workingDir || input.record.config.workingDir || "/",
+        user: input.user,
+        privileged: host.privileged,
+        capAdd: host.capAdd,
+        capDrop: host.capDrop,
+        noNewPrivileges: host.noNewPrivileges,
+        tty: input.request.tty ?? false,
+        detach: input.request.detach ?? false,
+      });
+      const outcome = await execInContainer(spec, { stdio: "inherit" });
+      return { exitCode: outcome.exitCode };
+    },
+  };
+}
