@@ -264,7 +264,11 @@ function decodeStruct(
   for (const field of fields) {
     known.add(field.key);
     const decoded = decode(value[field.key], field.shape, child(value, field.key, site));
-    if (decoded !== undefined) out[field.key] = decoded;
+    if (decoded === undefined) continue;
+    // Go's zero values are indistinguishable from absent ones: left out so equal configs are equal models.
+    if (field.shape.t === "struct" ? field.value && isEmpty(decoded) : !field.keep && isZero(decoded))
+      continue;
+    out[field.key] = decoded;
   }
   for (const key of Object.keys(value).sort(byText)) {
     if (!known.has(key)) {
@@ -277,6 +281,13 @@ function decodeStruct(
     }
   }
   return out;
+}
+
+const isEmpty = (value: unknown) => isMap(value) && Object.keys(value).length === 0;
+
+function isZero(value: unknown): boolean {
+  if (value === false || value === 0 || value === "" || isEmpty(value)) return true;
+  return Array.isArray(value) && value.length === 0;
 }
 
 /** Byte sizes as docker's go-units RAMInBytes: `512`, `64m`, `1.5g`, `2GiB` (1024-based). */

@@ -150,8 +150,9 @@ function toNode(value: unknown, shape: Shape, mode: Mode): Node {
           ]);
     }
     case "ssh":
+      // compose prints `id: path`, which its own loader rejects; `id=path` reads back the same.
       return (value as Array<{ id: string; path?: string }>).map((key) =>
-        key.path === undefined ? key.id : `${key.id}: ${key.path}`,
+        key.path === undefined ? key.id : `${key.id}=${key.path}`,
       );
     case "list":
       return (value as readonly unknown[]).map((item) => toNode(item, shape.of, mode));
