@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { helperPath } from "../../src/image/store/fixups.js";
@@ -7,19 +7,24 @@ import { helperPath } from "../../src/image/store/fixups.js";
 /**
  * The helper binary for the layer tests: build/tscompose-helper when it has been built with the
  * layer-fixups subcommand; otherwise layer-fixups.c compiled here behind a two-line dispatcher (the same
- * call main.c makes), so these tests do not wait for the rest of the helper.
+ * call main.c makes) into `dir`, so these tests do not wait for the rest of the helper. Returns a function
+ * that puts TSCOMPOSE_HELPER back.
  */
-export function ensureFixupsHelper(): string {
+export function ensureFixupsHelper(dir: string): () => void {
+  const before = process.env.TSCOMPOSE_HELPER;
+  const restore = (): void => {
+    if (before === undefined) delete process.env.TSCOMPOSE_HELPER;
+    else process.env.TSCOMPOSE_HELPER = before;
+  };
   const built = helperPath();
   if (existsSync(built)) {
     try {
       execFileSync(built, ["layer-fixups", tmpdir()], { input: "" });
-      return built;
+      return restore;
     } catch {
-      // An older build without layer-fixups: fall through to the standalone one.
+      // A build without layer-fixups (the rest of the helper is not there yet): use the standalone one.
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), "tscompose-fixups-"));
   const main = join(dir, "main.c");
   writeFileSync(
     main,
@@ -44,5 +49,5 @@ export function ensureFixupsHelper(): string {
     join(native, "layer-fixups.c"),
   ]);
   process.env.TSCOMPOSE_HELPER = output;
-  return output;
+  return restore;
 }

@@ -26,14 +26,18 @@ import { tarOf, tgzOf, type TarEntry } from "./tar-builder.js";
 let work: string;
 let sentinel: string;
 let counter = 0;
+let restoreHelper: () => void;
 
 beforeAll(() => {
-  ensureFixupsHelper();
   work = mkdtempSync(join(tmpdir(), "tscompose-unpack-"));
+  restoreHelper = ensureFixupsHelper(work);
   sentinel = join(work, "sentinel");
   mkdirSync(sentinel);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  restoreHelper();
+  rmSync(work, { recursive: true, force: true });
+});
 
 function freshRoot(): StateRoot {
   return stateRoot(join(work, `root-${++counter}`));
