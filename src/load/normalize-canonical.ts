@@ -21,6 +21,12 @@ import {
  * normalized: `config --no-normalize` still prints long syntax.
  */
 
+/**
+ * Still holds a `${VAR}` reference (`config --no-interpolate`): compose then keeps a short syntax it cannot
+ * parse as written instead of failing.
+ */
+const isTemplate = (value: unknown) => typeof value === "string" && value.includes("$");
+
 /** A string becomes a one-item list. */
 const stringOrList: Rule = (value, site) =>
   typeof value === "string" ? newList([value], [site.where]) : value;
@@ -87,6 +93,11 @@ const ports: Rule = (value, site) => {
       try {
         parsed = parsePortSpec(entry);
       } catch (error) {
+        if (isTemplate(entry)) {
+          items.push(entry);
+          wheres.push(where);
+          return;
+        }
         throw at(error, where);
       }
       for (const port of parsed) {
@@ -108,6 +119,7 @@ const volumeMount: Rule = (value, site) => {
   try {
     return parseVolumeSpec(value);
   } catch (error) {
+    if (isTemplate(value)) return value;
     throw at(error, site.where);
   }
 };
