@@ -3,10 +3,12 @@ import { TscError, isErrno, type SourceLocation } from "../errors.js";
 import { parseDotenv } from "./dotenv.js";
 
 /**
- * A service's environment as its containers get it, as compose-go's WithServicesEnvironmentResolved: keys
+ * A service's environment and labels as its containers get them. Environment, as compose-go's WithServicesEnvironmentResolved: keys
  * without a value take the project environment's value; then each env_file is read (a missing required
  * file is an error, a missing optional one is skipped), its values substituted from the project environment
- * first and the service's own environment next; keys written in `environment` win over env files.
+ * first and the service's own environment next; keys written in `environment` win over env files. Labels, as
+ * WithServicesLabelsResolved: label files in order (each may use the values of the earlier ones), under the
+ * service's own `labels`; a missing label file is an error.
  */
 
 export interface EnvFileEntry {
@@ -38,11 +40,22 @@ export function resolveServiceEnvironment(
   return { ...fromFiles, ...own };
 }
 
-/** Reads one env file into `into`; values from later files override earlier ones. */
+export function resolveServiceLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+  labelFiles: readonly EnvFileEntry[],
+): Record<string, string> | undefined {
+  if (labelFiles.length === 0) return labels === undefined ? undefined : { ...labels };
+  const fromFiles: Record<string, string> = {};
+  for (const file of labelFiles) readEnvFile(file, fromFiles, (name) => fromFiles[name], "label");
+  return { ...fromFiles, ...labels };
+}
+
+/** Reads one env (or label) file into `into`; values from later files override earlier ones. */
 function readEnvFile(
   file: EnvFileEntry,
   into: Record<string, string>,
   lookup: (name: string) => string | undefined,
+  kind: "env" | "label" = "env",
 ): void {
   let text: string;
   try {
@@ -51,12 +64,12 @@ function readEnvFile(
   } catch (error) {
     if (isErrno(error, "ENOENT") && !file.required) return;
     if (isErrno(error, "ENOENT")) {
-      throw new TscError("E_LOAD_NOT_FOUND", `env file ${file.path} not found`, {
+      throw new TscError("E_LOAD_NOT_FOUND", `${kind} file ${file.path} not found`, {
         where: file.where,
         hint: "create the file, or mark it optional with `required: false`",
       });
     }
-    throw new TscError("E_LOAD_READ", `env file ${file.path}: ${(error as Error).message}`, {
+    throw new TscError("E_LOAD_READ", `${kind} file ${file.path}: ${(error as Error).message}`, {
       where: file.where,
       cause: error,
     });

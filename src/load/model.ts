@@ -1,6 +1,6 @@
 import type { ProjectLocation } from "./locate.js";
 import { decode } from "./model-decode.js";
-import { resolveServiceEnvironment, type EnvFileEntry } from "./model-environment.js";
+import { resolveServiceEnvironment, resolveServiceLabels, type EnvFileEntry } from "./model-environment.js";
 import { FILE_OBJECT, MODEL, NETWORK, SERVICE, VOLUME, type Shape } from "./model-shape.js";
 import { locationOf, type Tree } from "./source.js";
 
@@ -148,6 +148,8 @@ export interface Service {
   readonly init?: boolean;
   readonly ipc?: string;
   readonly labels?: Mapping;
+  /** Files of labels, already merged into `labels`. */
+  readonly label_file?: readonly string[];
   readonly links?: readonly string[];
   readonly logging?: { readonly driver?: string; readonly options?: Mapping };
   readonly mem_limit?: number;
@@ -293,7 +295,7 @@ export function toProject(
   };
 }
 
-/** Environment and env files resolved; `scale` copied to `deploy.replicas` as compose does. */
+/** Environment, env files and label files resolved; `scale` copied to `deploy.replicas` as compose does. */
 function resolveService(
   service: Record<string, unknown>,
   raw: unknown,
@@ -310,6 +312,12 @@ function resolveService(
     environment,
   );
   if (resolved !== undefined) out.environment = resolved;
+  const rawLabelFiles = (raw as Tree | undefined)?.label_file;
+  const labelFiles: EnvFileEntry[] = ((out.label_file as string[] | undefined) ?? [])
+    .filter((path) => !path.includes("$"))
+    .map((path, i) => ({ path, required: true, where: locationOf(rawLabelFiles, i) }));
+  const labels = resolveServiceLabels(out.labels as Readonly<Record<string, string>> | undefined, labelFiles);
+  if (labels !== undefined) out.labels = labels;
   const deploy = out.deploy as Record<string, unknown> | undefined;
   if (typeof out.scale === "number" && deploy) out.deploy = { ...deploy, replicas: out.scale };
   return out as Service;

@@ -10,8 +10,8 @@ import { emitYaml } from "./render-yaml.js";
  * order (types/types.go, see model-shape.ts) with x- extensions after them, map keys sorted, and empty values
  * left out as Go's `omitempty` does; in JSON, compose's JSON rules apply (top-level keys sorted, no
  * extensions below the top, `command`/`entrypoint` always present, structs held by value always present).
- * Service env files are not printed: their content is already in `environment` (compose's
- * WithDiscardEnvFile).
+ * Service env and label files are not printed: their content is already in `environment` and `labels`
+ * (compose's WithDiscardEnvFile).
  */
 
 export type RenderFormat = "yaml" | "json";
@@ -53,7 +53,7 @@ export function renderServiceJson(service: Service): string {
 function sectionValue(project: Project, key: string): Readonly<Record<string, unknown>> | undefined {
   switch (key) {
     case "services":
-      return mapValues(project.services, (service) => omit(service, ["env_file"]));
+      return mapValues(project.services, (service) => omit(service, ["env_file", "label_file"]));
     case "secrets":
       return mapValues(project.secrets, (secret) => omit(secret, ["content"]));
     case "configs":

@@ -5,7 +5,7 @@ import { renderServiceJson, type Service } from "../load/index.js";
  * The hash of a service's effective configuration, as docker compose's ServiceHash (the
  * `com.docker.compose.config-hash` label and `config --hash`): sha256 of the service's JSON in compose-go's
  * field order, leaving out what does not change a container: build, pull_policy, scale, deploy.replicas,
- * depends_on and profiles, and the env files (already merged into environment). A container whose label differs from this hash is recreated.
+ * depends_on and profiles, and the env and label files (already merged into environment and labels). A container whose label differs from this hash is recreated.
  */
 export function serviceConfigHash(service: Service): string {
   const effective: Record<string, unknown> = {};
@@ -23,4 +23,12 @@ export function serviceConfigHash(service: Service): string {
     .digest("hex");
 }
 
-const IGNORED = new Set(["build", "pull_policy", "scale", "depends_on", "profiles", "env_file"]);
+const IGNORED = new Set([
+  "build",
+  "pull_policy",
+  "scale",
+  "depends_on",
+  "profiles",
+  "env_file",
+  "label_file",
+]);

@@ -58,4 +58,17 @@ services:
     expect((error as TscError).message).toBe(`env file ${join(dir, "nope.env")} not found`);
     expect((error as TscError).where?.line).toBe(4);
   });
+
+  it("merges label files under the service's labels", () => {
+    const dir = projectDir();
+    writeFileSync(join(dir, "a.labels"), "tier=file\nteam=core\n");
+    writeFileSync(join(dir, "b.labels"), "owner=${team}-ops\n");
+    const { project, yaml } = load(
+      "services:\n  app:\n    image: x\n    label_file: [a.labels, b.labels]\n    labels: [tier=service]\n",
+      { cwd: dir },
+    );
+    expect(project.services.app?.labels).toEqual({ team: "core", owner: "core-ops", tier: "service" });
+    expect(yaml).toContain("    labels:\n      owner: core-ops\n      team: core\n      tier: service\n");
+    expect(yaml).not.toContain("label_file");
+  });
 });

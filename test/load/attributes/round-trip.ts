@@ -41,12 +41,15 @@ export function load(yaml: string, options: Omit<LoadOptions, "stdin" | "files">
 const escape = (text: string) => text.replace(/\$/g, "$$$$");
 
 /**
- * The model without what `config` does not print: file names, and env files (their content is already in
- * `environment`, as compose's WithDiscardEnvFile).
+ * The model without what `config` does not print: file names, and env and label files (their content is
+ * already in `environment` and `labels`, as compose's WithDiscardEnvFile).
  */
 function comparable(project: Project): unknown {
   const services = Object.fromEntries(
-    Object.entries(project.services).map(([name, service]) => [name, { ...service, env_file: undefined }]),
+    Object.entries(project.services).map(([name, service]) => [
+      name,
+      { ...service, env_file: undefined, label_file: undefined },
+    ]),
   );
   return { ...project, composeFiles: [], services };
 }
