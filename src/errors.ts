@@ -33,7 +33,10 @@ export const ERROR_CODES = {
   E_LOAD_TYPE: { category: "input", summary: "a value has the wrong type" },
   E_LOAD_SCHEMA: { category: "input", summary: "the compose file does not match the Compose Specification" },
   E_LOAD_UNKNOWN_KEY: { category: "input", summary: "a key is not part of the Compose Specification" },
-  E_LOAD_SHORT_SYNTAX: { category: "input", summary: "a short-syntax port, volume or device cannot be parsed" },
+  E_LOAD_SHORT_SYNTAX: {
+    category: "input",
+    summary: "a short-syntax port, volume or device cannot be parsed",
+  },
   E_LOAD_MERGE: { category: "input", summary: "compose files cannot be merged" },
   E_LOAD_EXTENDS: { category: "input", summary: "a service extends something that cannot be resolved" },
   E_LOAD_EXTENDS_CYCLE: { category: "input", summary: "services extend each other in a cycle" },

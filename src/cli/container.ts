@@ -3,6 +3,7 @@ import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
 import {
   containerLogs,
+  helperLauncher,
   inspectContainer,
   killContainer,
   listContainers,
@@ -14,7 +15,9 @@ import {
   type ContainerRecord,
   type ContainerState,
 } from "../runtime/index.js";
+import { resolveImage } from "../image/index.js";
 import { parseInteger } from "./container-flags.js";
+import { registerRunCommands } from "./container-run.js";
 
 /** `tscompose container …`: docker's container commands, flags and exit codes, on the in-process runtime. */
 
@@ -207,4 +210,8 @@ export function registerContainerCommands(program: Command): void {
   const container = program.command("container").description("Manage containers").enablePositionalOptions();
   registerLifecycle(container);
   registerObservers(container);
+  registerRunCommands(container, {
+    launcher: async () => helperLauncher(),
+    resolveImage: (ref) => resolveImage(stateRoot(), ref),
+  });
 }

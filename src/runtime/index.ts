@@ -25,6 +25,7 @@ export {
   waitContainer,
 } from "./lifecycle.js";
 export type { LogOptions, LogSink } from "./logs.js";
+export { helperLauncher } from "./helper-launcher.js";
 export { normalizeSignal } from "./signals.js";
 export { resolveImageUser, resolveUser, type ResolvedUser } from "./user.js";
 export {

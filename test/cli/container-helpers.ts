@@ -1,0 +1,124 @@
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The real binary, a temp TSCOMPOSE_ROOT per test and a cgroup parent per test file; checks for leftovers. */
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const CLI = join(repo, "dist", "cli", "main.js");
+const CONTROLLERS = ["blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"];
+
+export interface Cli {
+  root: string;
+  cgroupParent: string;
+  env: NodeJS.ProcessEnv;
+  run(args: string[], options?: { timeout?: number; input?: string }): SpawnSyncReturns<string>;
+  /** Runs and returns stdout, failing with stderr when the exit code is not 0. */
+  ok(args: string[]): string;
+  start(args: string[]): ReturnType<typeof spawn>;
+  cleanup(): void;
+}
+
+export function makeCli(cgroupParent: string): Cli {
+  const root = mkdtempSync(join(tmpdir(), "tsc-ctr-"));
+  const env = { ...process.env, TSCOMPOSE_ROOT: root, TSCOMPOSE_CGROUP_PARENT: cgroupParent };
+  const cli: Cli = {
+    root,
+    cgroupParent,
+    env,
+    run: (args, options = {}) =>
+      spawnSync(process.execPath, [CLI, ...args], {
+        env,
+        encoding: "utf8",
+        timeout: options.timeout ?? 30_000,
+        input: options.input,
+      }),
+    ok(args) {
+      const result = cli.run(args);
+      if (result.status !== 0) {
+        throw new Error(`tscompose ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
+      }
+      return result.stdout;
+    },
+    start: (args) => spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] }),
+    cleanup() {
+      const ids = cli.run(["container", "ls", "-aq"]).stdout.split("\n").filter(Boolean);
+      for (const id of ids) cli.run(["container", "rm", "-f", id]);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return cli;
+}
+
+/**
+ * A busybox rootfs tarball from Debian's busybox-static (one symlink per applet, passwd and group with
+ * root, nobody and app 1000:1000 in a supplementary group), built once per test file.
+ */
+export function busyboxTarball(dir: string): string {
+  const rootfs = join(dir, "busybox-rootfs");
+  const tarball = join(dir, "busybox.tar");
+  if (existsSync(tarball)) return tarball;
+  mkdirSync(join(rootfs, "bin"), { recursive: true });
+  copyFileSync("/bin/busybox", join(rootfs, "bin", "busybox"));
+  chmodSync(join(rootfs, "bin", "busybox"), 0o755);
+  for (const applet of execFileSync("/bin/busybox", ["--list-full"], { encoding: "utf8" }).split("\n")) {
+    const path = join(rootfs, applet);
+    if (applet === "" || existsSync(path)) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    symlinkSync("/bin/busybox", path);
+  }
+  for (const d of ["etc", "proc", "sys", "dev", "tmp", "root", "home/app", "mnt"])
+    mkdirSync(join(rootfs, d), { recursive: true });
+  writeFileSync(
+    join(rootfs, "etc", "passwd"),
+    "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000::/home/app:/bin/sh\n",
+  );
+  writeFileSync(join(rootfs, "etc", "group"), "root:x:0:\nwheel:x:10:app\nnogroup:x:65534:\napp:x:1000:\n");
+  execFileSync("tar", ["-C", rootfs, "-cf", tarball, "."]);
+  return tarball;
+}
+
+/** Mount points under a directory, from the host's mount table. */
+export function mountsUnder(dir: string): string[] {
+  return readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1] ?? "")
+    .filter((target) => target.startsWith(dir));
+}
+
+/** The container cgroup directories left under a parent, in every v1 hierarchy. */
+export function cgroupsUnder(parent: string): string[] {
+  return CONTROLLERS.flatMap((c) => {
+    const dir = join("/sys/fs/cgroup", c, parent);
+    return existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => join(dir, e.name))
+      : [];
+  });
+}
+
+export function removeCgroupParent(parent: string): void {
+  for (const c of CONTROLLERS) {
+    const dir = join("/sys/fs/cgroup", c, parent);
+    if (existsSync(dir)) rmdirSync(dir);
+  }
+}
+
+export function cgroupFile(parent: string, controller: string, id: string, file: string): string {
+  return readFileSync(join("/sys/fs/cgroup", controller, parent, id, file), "utf8");
+}
