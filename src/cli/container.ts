@@ -17,6 +17,7 @@ import {
 } from "../runtime/index.js";
 import { resolveImage } from "../image/index.js";
 import { parseInteger } from "./container-flags.js";
+import { table } from "./output.js";
 import { registerRunCommands } from "./container-run.js";
 
 /** `tscompose container …`: docker's container commands, flags and exit codes, on the in-process runtime. */
@@ -49,17 +50,6 @@ export function statusText(state: ContainerState, now = Date.now()): string {
 function commandText(record: ContainerRecord): string {
   const text = [...record.config.entrypoint, ...record.config.cmd].join(" ");
   return JSON.stringify(text.length > 20 ? `${text.slice(0, 19)}…` : text);
-}
-
-function table(rows: string[][]): string {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows
-    .map((row) =>
-      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join(""),
-    )
-    .join("\n")
-    .concat("\n");
 }
 
 function registerLifecycle(container: Command): void {

@@ -11,6 +11,7 @@ import {
   type ImageSummary,
 } from "../image/index.js";
 import { humanDuration } from "./container.js";
+import { table } from "./output.js";
 
 /** `tscompose image …`: docker's image import, ls and rm, with its names, flags and output. */
 
@@ -58,17 +59,6 @@ function matches(row: Row, filter: string | undefined): boolean {
   if (filter === undefined) return true;
   const ref = parseReference(filter, { defaultTag: false });
   return row.repository === ref.familiarName && (ref.tag === undefined || ref.tag === row.tag);
-}
-
-function table(rows: string[][]): string {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows
-    .map((row) =>
-      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join(""),
-    )
-    .join("\n")
-    .concat("\n");
 }
 
 interface LsFlags {
