@@ -171,15 +171,21 @@ struct attach_event attach_read (struct attach *at, int i, char *buf, size_t cap
   return ev;
 }
 
+void attach_unlink (struct attach *at)
+{
+  if (at->listen_fd >= 0 && at->path)
+    unlink (at->path);
+  at->path = NULL;
+}
+
 void attach_close (struct attach *at)
 {
   for (int i = 0; i < ATTACH_MAX_CLIENTS; i++)
     attach_drop (at, i);
+  attach_unlink (at);
   if (at->listen_fd >= 0)
     {
       close (at->listen_fd);
       at->listen_fd = -1;
-      if (at->path)
-        unlink (at->path);
     }
 }

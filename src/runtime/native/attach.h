@@ -70,6 +70,9 @@ struct attach_event attach_read (struct attach *at, int i, char *buf, size_t cap
 
 void attach_drop (struct attach *at, int i);
 
+/* Removes the socket's name, so nobody new can connect; connected clients keep their connection. */
+void attach_unlink (struct attach *at);
+
 /* Closes every client and removes the socket file. */
 void attach_close (struct attach *at);
 

@@ -236,6 +236,8 @@ void monitor_loop (struct monitor *m)
   for (int s = 0; s < 2; s++)
     if (m->out[s].len > 0)
       emit (m, &m->out[s], m->out[s].len);
+  /* Gone before the exit status appears: whoever sees the container exited finds no socket left. */
+  attach_unlink (&m->attach);
   write_exit_status (m, status);
   int code = exit_code (status);
   unsigned char payload[4] = { (unsigned char) (code >> 24), (unsigned char) (code >> 16), (unsigned char) (code >> 8),
