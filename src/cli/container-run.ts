@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
 import {
-  containerLogs,
+  attachToContainer,
   createContainer,
   execInContainer,
   getContainer,
@@ -12,7 +12,8 @@ import {
   restartContainer,
   startContainer,
   waitContainer,
-  type ContainerState,
+  type Attachment,
+  type HelperLauncherOptions,
   type ImageInfo,
   type Launcher,
 } from "../runtime/index.js";
@@ -21,7 +22,7 @@ import { createOptionsFromFlags, parseInteger, type RunFlags } from "./container
 /** The container commands that start processes: run, start, restart, exec. */
 
 export interface RunDeps {
-  launcher: () => Promise<Launcher>;
+  launcher: (options?: HelperLauncherOptions) => Promise<Launcher>;
   resolveImage: (ref: string) => Promise<ImageInfo>;
 }
 
@@ -56,15 +57,72 @@ function proxySignals(id: string): () => void {
   };
 }
 
-/** Streams the container's output until it exits and returns its final state. */
-async function attachUntilExit(id: string): Promise<ContainerState> {
+/** How long a foreground run's command waits for the CLI to attach before it starts anyway. */
+const ATTACH_WAIT_SECONDS = 10;
+
+/** A foreground run holds its command until we are attached, on a pty of our terminal's size. */
+function foregroundLaunch(flags: RunFlags): HelperLauncherOptions {
+  const { rows, columns } = process.stdout;
+  const sized = flags.tty && process.stdout.isTTY && rows > 0 && columns > 0;
+  return {
+    waitAttachSeconds: ATTACH_WAIT_SECONDS,
+    ...(sized ? { consoleSize: { rows, cols: columns } } : {}),
+  };
+}
+
+/** Our terminal's size, sent to the container's pty now and whenever the terminal is resized. */
+function followTerminalSize(attachment: Attachment): () => void {
+  const send = () => {
+    if (process.stdout.rows && process.stdout.columns)
+      attachment.resize(process.stdout.rows, process.stdout.columns);
+  };
+  send();
+  process.stdout.on("resize", send);
+  return () => process.stdout.off("resize", send);
+}
+
+/**
+ * Our stdin to the container's (docker run -i), until it ends; with -t on a terminal, raw, so that keys
+ * such as Ctrl-C reach the container's pty as bytes rather than signalling us.
+ */
+function forwardStdin(attachment: Attachment, raw: boolean): () => void {
+  const stdin = process.stdin;
+  if (raw) stdin.setRawMode(true);
+  const onData = (data: Buffer) => attachment.write(data);
+  const onEnd = () => attachment.closeStdin();
+  stdin.on("data", onData);
+  stdin.once("end", onEnd);
+  return () => {
+    stdin.off("data", onData);
+    stdin.off("end", onEnd);
+    if (raw) stdin.setRawMode(false);
+    stdin.destroy();
+  };
+}
+
+/**
+ * The foreground part of `run`: attached to the container's monitor from before its command starts (so
+ * no output is missed), its output on ours, our stdin on its with -i, our terminal's size on its pty
+ * with -t; returns its exit code, which the monitor sends the moment the command has ended.
+ */
+async function attachUntilExit(id: string, flags: RunFlags): Promise<number> {
   const root = stateRoot();
-  const release = proxySignals(id);
+  const attachment = await attachToContainer(root, id, {
+    stdout: (data) => process.stdout.write(data),
+    stderr: (data) => process.stderr.write(data),
+  });
+  const releases = [proxySignals(id)];
+  if (flags.tty && process.stdout.isTTY) releases.push(followTerminalSize(attachment));
+  if (flags.interactive) {
+    releases.push(forwardStdin(attachment, Boolean(flags.tty) && process.stdin.isTTY));
+  }
   try {
-    await containerLogs(root, id, { follow: true }, { stdout: out, stderr: (t) => process.stderr.write(t) });
-    return (await waitContainer(root, id)) ?? getContainer(root, id).state;
+    const code = await attachment.exit;
+    if (code !== undefined) return code;
+    // The monitor went away without a word: its exit status file says what happened.
+    return ((await waitContainer(root, id, 5_000)) ?? getContainer(root, id).state).exitCode;
   } finally {
-    release();
+    for (const release of releases) release();
   }
 }
 
@@ -84,12 +142,23 @@ function removeAfterExit(id: string): void {
 }
 
 async function run(deps: RunDeps, image: string, cmd: string[], flags: RunFlags): Promise<number> {
+  if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
+    // docker's own check, with docker's exit code 1: a pty fed from our stdin needs a terminal there.
+    const { reportError } = await import("./main.js");
+    reportError(
+      new TscError("E_USAGE", "the input device is not a TTY", {
+        hint: "drop -t to pipe input into the container, or run the command from a terminal",
+      }),
+    );
+    return 1;
+  }
   const root = stateRoot();
   let id: string | undefined;
   try {
     const options = createOptionsFromFlags(image, cmd, flags);
     id = createContainer(root, await deps.resolveImage(image), options).id;
-    await startContainer(root, id, await deps.launcher());
+    const launcher = await deps.launcher(flags.detach ? {} : foregroundLaunch(flags));
+    await startContainer(root, id, launcher);
   } catch (error) {
     if (id && flags.rm) await removeContainer(root, id, true).catch(() => undefined);
     return runFailure(error);
@@ -99,9 +168,9 @@ async function run(deps: RunDeps, image: string, cmd: string[], flags: RunFlags)
     out(`${id}\n`);
     return 0;
   }
-  const state = await attachUntilExit(id);
+  const exitCode = await attachUntilExit(id, flags);
   if (flags.rm) await removeContainer(root, id, true);
-  return state.exitCode;
+  return exitCode;
 }
 
 function registerRun(container: Command, deps: RunDeps): void {

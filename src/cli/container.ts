@@ -201,7 +201,7 @@ export function registerContainerCommands(program: Command): void {
   registerLifecycle(container);
   registerObservers(container);
   registerRunCommands(container, {
-    launcher: async () => helperLauncher(),
+    launcher: async (options) => helperLauncher(options),
     resolveImage: (ref) => resolveImage(stateRoot(), ref),
   });
 }

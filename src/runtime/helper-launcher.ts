@@ -1,6 +1,14 @@
 import { join } from "node:path";
-import { execInContainer, runContainer } from "./helper.js";
-import { buildExecSpec, buildSpec } from "./spec.js";
+import type { StateRoot } from "../common/root.js";
+import {
+  attachContainer,
+  execInContainer,
+  runContainer,
+  type AttachHandlers,
+  type Attachment,
+} from "./helper.js";
+import { getContainer } from "./lifecycle.js";
+import { buildExecSpec, buildSpec, type ConsoleSize } from "./spec.js";
 import type { Launcher } from "./start.js";
 
 /**
@@ -13,9 +21,24 @@ export function attachSocketPath(containerDir: string): string {
   return join(containerDir, "attach.sock");
 }
 
+/**
+ * Attaches to a running container's monitor: its output from now on, stdin, pty size and its exit code.
+ * A container started with waitAttachSeconds holds its command until this first attach.
+ */
+export async function attachToContainer(
+  root: StateRoot,
+  ref: string,
+  handlers: AttachHandlers,
+): Promise<Attachment> {
+  const { record } = getContainer(root, ref);
+  return attachContainer(attachSocketPath(root.container(record.id)), handlers);
+}
+
 export interface HelperLauncherOptions {
   /** Hold the command until a client attached (a foreground `run`), at most this many seconds. */
   waitAttachSeconds?: number;
+  /** The pty's size when the command starts (the attached terminal's), with tty. */
+  consoleSize?: ConsoleSize;
   /** Log rotation (docker's max-size / max-file); none by default, as docker's json-file. */
   logMaxBytes?: number;
   logMaxFiles?: number;
@@ -42,6 +65,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         noNewPrivileges: host.noNewPrivileges,
         init: host.init,
         tty: config.tty,
+        consoleSize: options.consoleSize,
         openStdin: config.openStdin,
         tmpfs: host.tmpfs,
         binds: host.binds,

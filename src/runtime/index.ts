@@ -25,7 +25,8 @@ export {
   waitContainer,
 } from "./lifecycle.js";
 export type { LogOptions, LogSink } from "./logs.js";
-export { helperLauncher } from "./helper-launcher.js";
+export { attachToContainer, helperLauncher, type HelperLauncherOptions } from "./helper-launcher.js";
+export type { AttachHandlers, Attachment } from "./helper.js";
 export { normalizeSignal } from "./signals.js";
 export { resolveImageUser, resolveUser, type ResolvedUser } from "./user.js";
 export {

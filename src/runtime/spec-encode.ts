@@ -41,6 +41,7 @@ function putProcess(w: Writer, process: ExecSpec["process"] & Partial<SpecProces
   w.put("caps", capabilityMask(process.capabilities));
   w.flag("nnp", process.noNewPrivileges);
   w.flag("terminal", process.terminal);
+  if (process.consoleSize) w.put("consize", process.consoleSize.rows, process.consoleSize.cols);
   w.flag("stdin", process.openStdin ?? false);
   w.flag("init", process.init ?? false);
   for (const r of process.rlimits ?? []) w.put("rlimit", r.name, r.soft, r.hard);

@@ -49,9 +49,16 @@ export interface SpecProcess {
   capabilities: string[];
   noNewPrivileges: boolean;
   terminal: boolean;
+  /** The pty's size before the command starts (docker's ConsoleSize); the kernel's 0x0 when absent. */
+  consoleSize?: ConsoleSize;
   openStdin: boolean;
   init: boolean;
   rlimits: Rlimit[];
+}
+
+export interface ConsoleSize {
+  rows: number;
+  cols: number;
 }
 
 export interface SpecMount {
@@ -145,6 +152,7 @@ export interface SpecInput extends CapabilityOptions {
   noNewPrivileges?: boolean;
   init?: boolean;
   tty?: boolean;
+  consoleSize?: ConsoleSize;
   openStdin?: boolean;
   /** docker --tmpfs: target -> "size=64m,mode=1777,exec" style options. */
   tmpfs?: Record<string, string>;
@@ -238,6 +246,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
       capabilities: containerCapabilities(input),
       noNewPrivileges: input.noNewPrivileges ?? false,
       terminal: input.tty ?? false,
+      ...(input.tty && input.consoleSize ? { consoleSize: { ...input.consoleSize } } : {}),
       openStdin: input.openStdin ?? false,
       init: input.init ?? false,
       rlimits: [...(input.rlimits ?? [])],

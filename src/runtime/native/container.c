@@ -24,7 +24,10 @@ static int setup_stdio (const struct child_args *a, struct err *err)
       int master, slave;
       if (pty_open (&master, &slave, err) < 0)
         return -1;
-      int rc = send_fd (a->sync, master, err);
+      /* Sized before the command starts, so its first look at the terminal is right (docker's ConsoleSize). */
+      int rc = pty_set_size (slave, a->spec->rows, a->spec->cols, err);
+      if (rc == 0)
+        rc = send_fd (a->sync, master, err);
       close (master);
       if (rc == 0)
         rc = pty_become_session (slave, true, err);

@@ -36,6 +36,14 @@ int pty_open (int *master, int *slave, struct err *err)
   return 0;
 }
 
+int pty_set_size (int fd, unsigned short rows, unsigned short cols, struct err *err)
+{
+  struct winsize size = { .ws_row = rows, .ws_col = cols };
+  if (rows > 0 && cols > 0 && ioctl (fd, TIOCSWINSZ, &size) < 0)
+    return fail (err, errno, "ioctl `TIOCSWINSZ`");
+  return 0;
+}
+
 int pty_become_session (int slave, bool console, struct err *err)
 {
   if (setsid () < 0)

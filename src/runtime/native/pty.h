@@ -10,6 +10,9 @@
  * path lookup of /dev/pts/N, which the container could swap: CVE-2025-52565). */
 int pty_open (int *master, int *slave, struct err *err);
 
+/* Sets the terminal's size (TIOCSWINSZ); nothing when rows or cols is 0. */
+int pty_set_size (int fd, unsigned short rows, unsigned short cols, struct err *err);
+
 /* New session with the slave as its controlling terminal on 0, 1 and 2; with console, also bound over
  * /dev/console. */
 int pty_become_session (int slave, bool console, struct err *err);

@@ -116,6 +116,7 @@ static const struct
   { "work", 1 },    { "merged", 1 },   { "mount", 5 },    { "mask", 1 },    { "readonly", 1 },
   { "device", 5 },  { "symlink", 2 },  { "log", 1 },      { "logmax", 1 },  { "logfiles", 1 },
   { "exitfile", 1 }, { "socket", 1 },  { "waitattach", 1 }, { "pid", 1 },
+  { "consize", 2 },
 };
 
 static int absolute (const char *what, const char *path, struct err *err)
@@ -282,6 +283,15 @@ static int parse_record (struct spec *s, const char *key, char **f, struct err *
       if (parse_u64 (f[0], 3600, &v, err) < 0)
         return -1;
       *(key[0] == 'l' ? &s->log_files : &s->wait_attach) = (unsigned) v;
+    }
+  else if (strcmp (key, "consize") == 0)
+    {
+      if (parse_u64 (f[0], USHRT_MAX, &v, err) < 0)
+        return -1;
+      s->rows = (unsigned short) v;
+      if (parse_u64 (f[1], USHRT_MAX, &v, err) < 0)
+        return -1;
+      s->cols = (unsigned short) v;
     }
   else if (strcmp (key, "pid") == 0)
     {

@@ -55,6 +55,7 @@ struct spec
   size_t ngroups;
   uint64_t caps;
   bool nnp, terminal, open_stdin, init, detach;
+  unsigned short rows, cols; /* the pty's first size; 0 0: the kernel's default */
   struct rlimit_entry *rlimits;
   size_t nrlimits;
   /* container */

@@ -1,0 +1,140 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  CLI,
+  busyboxTarball,
+  cgroupsUnder,
+  makeCli,
+  mountsUnder,
+  removeCgroupParent,
+  type Cli,
+} from "./container-helpers.js";
+
+// A foreground `container run` attached to the container's monitor: stdin with -i, a pty with -t (driven
+// here through util-linux `script`, which gives the CLI a real terminal), exit codes. Through the built
+// binary, as root on the real kernel.
+const PARENT = `tscompose-test-attach-${process.pid}`;
+const work = mkdtempSync(join(tmpdir(), "tsc-attach-image-"));
+let cli: Cli;
+
+beforeEach(() => {
+  cli = makeCli(PARENT);
+  cli.ok(["image", "import", busyboxTarball(work), "busybox"]);
+});
+
+afterEach(() => {
+  const root = cli.root;
+  expect(cli.ok(["container", "ls", "-aq"])).toBe("");
+  cli.cleanup();
+  expect(mountsUnder(root)).toEqual([]);
+  expect(cgroupsUnder(PARENT)).toEqual([]);
+});
+
+afterAll(() => {
+  removeCgroupParent(PARENT);
+  rmSync(work, { recursive: true, force: true });
+});
+
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `shell` (where `tscompose` is the CLI) on a fresh pty of 30 rows x 100 columns, `input` typed
+ * `delayMs` after the start; resolves with what the terminal showed and the exit code.
+ */
+function onTerminal(shell: string, input = "", delayMs = 1500) {
+  const tscompose = `${quote(process.execPath)} ${quote(CLI)}`;
+  const script = `stty rows 30 cols 100; tscompose() { ${tscompose} "$@"; }; ${shell}`;
+  const child = spawn("script", ["-qfec", script, "/dev/null"], { env: cli.env });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  // `script` copies its stdin to the pty, and stops at its EOF: it stays open until the command is done.
+  const typing = setTimeout(() => child.stdin.write(input), delayMs);
+  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  return new Promise<{ status: number | null; output: string }>((resolve) => {
+    child.on("close", (status) => {
+      clearTimeout(typing);
+      clearTimeout(killer);
+      resolve({ status, output });
+    });
+  });
+}
+
+describe("container run: stdin with -i", () => {
+  it("gives the container our stdin and returns its exit code", () => {
+    const result = cli.run(
+      ["container", "run", "-i", "--rm", "busybox", "sh", "-c", 'read x; echo "got $x"; exit 4'],
+      { input: "hello\n" },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("got hello\n");
+    expect(result.status).toBe(4);
+  });
+
+  it("carries a megabyte through and closes the container's stdin at our EOF", () => {
+    const input = "0123456789abcdef".repeat(65_536);
+    const result = cli.run(["container", "run", "-i", "--rm", "busybox", "sh", "-c", "wc -c; echo done"], {
+      input,
+    });
+    expect(result.stdout.split(/\s+/).filter(Boolean)).toEqual([String(input.length), "done"]);
+    expect(result.status).toBe(0);
+  });
+
+  it("leaves the container's stdin empty without -i", () => {
+    const result = cli.run(["container", "run", "--rm", "busybox", "cat"], { input: "not for you\n" });
+    expect(result.stdout).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("shows every line of output written the moment the command starts, stdout and stderr apart", () => {
+    const result = cli.run([
+      "container",
+      "run",
+      "--rm",
+      "busybox",
+      "sh",
+      "-c",
+      "seq 1 3000; echo oops >&2; exit 9",
+    ]);
+    expect(result.stdout).toBe(Array.from({ length: 3000 }, (_, i) => `${i + 1}\n`).join(""));
+    expect(result.stderr).toBe("oops\n");
+    expect(result.status).toBe(9);
+  });
+
+  it("refuses -it when stdin is not a terminal, as docker does (exit 1, nothing created)", () => {
+    const result = cli.run(["container", "run", "-it", "--rm", "busybox", "true"], { input: "" });
+    expect(result.stderr).toContain("error: the input device is not a TTY");
+    expect(result.status).toBe(1);
+  });
+});
+
+describe("container run -it: a pty", () => {
+  it("starts the command on a pty of our terminal's size and returns its exit code", async () => {
+    const { status, output } = await onTerminal(
+      "tscompose container run -it --rm busybox sh -c 'stty size; tty; exit 5'",
+    );
+    expect(output).toMatch(/30 100\r+\n\/dev\/pts\/\d+\r+\n/);
+    expect(status).toBe(5);
+  });
+
+  it("puts our terminal in raw mode: Ctrl-C reaches the container as a byte", async () => {
+    const { status, output } = await onTerminal(
+      "tscompose container run -it --rm busybox sh -c 'stty raw -echo; dd bs=1 count=1 2>/dev/null | od -An -c'",
+      "\x03",
+    );
+    expect(output).toMatch(/ 003/);
+    expect(status).toBe(0);
+  });
+
+  it("passes a resize of our terminal on to the container's pty", async () => {
+    const { status, output } = await onTerminal(
+      "(sleep 1.5; stty rows 40 cols 120 </dev/tty) & " +
+        "tscompose container run -it --rm busybox sh -c " +
+        "'trap \"stty size; exit 7\" WINCH; stty size; for i in $(seq 100); do sleep 0.1; done'",
+    );
+    expect(output).toMatch(/30 100\r+\n40 120\r+\n/);
+    expect(status).toBe(7);
+  });
+});
