@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { timeHelperRuns } from "./lib/helper-alone.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(repo, "dist", "cli", "main.js");
@@ -134,15 +135,9 @@ function benchTscompose(runs, work, tarball) {
   }
 }
 
-/** The helper alone: the bench asks the runtime for the spec of a created container, then times the helper. */
-async function benchHelper(runs, work, tarball) {
-  const helper = join(repo, "build", "tscompose-helper");
-  const bench = join(repo, "dist", "runtime", "bench-helper.js");
-  if (!existsSync(helper)) return { skipped: "build/tscompose-helper missing: run `npm run build:native`" };
-  if (!existsSync(bench)) return { skipped: "dist/runtime/bench-helper.js missing: run `npm run build`" };
-  const { timeHelperRuns } = await import(bench);
-  const root = join(work, "helper-root");
-  return { samples: await timeHelperRuns({ root, tarball, runs, cgroupParent: "tscompose-bench-helper" }) };
+/** The helper alone (bench/lib/helper-alone.mjs): prepared specs, timed from spawn to the container's exit. */
+async function benchHelper(runs, work, rootfs) {
+  return timeHelperRuns({ repo, rootfs, work, runs });
 }
 
 function benchRunc(runs, work, rootfs) {
@@ -247,7 +242,7 @@ export async function benchRuntimeStart(runs = 20) {
     execFileSync("tar", ["-C", rootfs, "-cf", tarball, "."]);
     const contenders = [
       ["tscompose container run --rm busybox true", () => benchTscompose(runs, work, tarball)],
-      ["tscompose helper alone", () => benchHelper(runs, work, tarball)],
+      ["tscompose helper alone", () => benchHelper(runs, work, rootfs)],
       ["runc run (same rootfs)", () => benchRunc(runs, work, rootfs)],
       ["docker run --rm busybox true", () => benchDocker(runs, work, tarball)],
     ];
