@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { TscError, exitCodeFor } from "../errors.js";
 import { renderFrame } from "./frame.js";
@@ -49,17 +48,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return reportError(error);
   }
-}
-
-const isEntry =
-  process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry || process.argv[1]?.endsWith("/tscompose")) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.exitCode = reportError(error);
-    },
-  );
 }

@@ -17,7 +17,6 @@ import {
 import { parseReference, type ImageReference } from "./reference.js";
 import { BlobStore } from "./store/blobs.js";
 import { RefStore, type Images } from "./store/refs.js";
-import { unpackLayer } from "./store/unpack.js";
 
 /** `image import` (docker import): a root filesystem tarball becomes a one-layer image. */
 
@@ -92,6 +91,8 @@ export async function importImage(
   const layerBlob = await blobs.ingest(source);
   let unpacked;
   try {
+    // Loaded on demand, as in resolve.ts: the unpacker (tar, zlib) costs every command that loads it.
+    const { unpackLayer } = await import("./store/unpack.js");
     unpacked = await unpackLayer(root, createReadStream(blobs.path(layerBlob.digest)), {
       maxBytes: options.maxBytes,
     });

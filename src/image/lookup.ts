@@ -6,7 +6,7 @@ import { TscError, isErrno } from "../errors.js";
 import { parseReference, type ImageReference } from "./reference.js";
 import type { BlobStore } from "./store/blobs.js";
 import type { ImageRecord, Images } from "./store/refs.js";
-import { chainId } from "./store/unpack.js";
+import { chainId } from "./store/chain-id.js";
 import { MEDIA_DOCKER_MANIFEST, MEDIA_MANIFEST, type ImageConfigFile, type Manifest } from "./oci.js";
 
 /** Finding images by what users type (name, full id, id prefix), and what an image is made of. */

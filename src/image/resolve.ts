@@ -6,7 +6,6 @@ import { chainIds, findImage, readConfig, readManifest } from "./lookup.js";
 import type { ImageConfig, ImageConfigFile } from "./oci.js";
 import { BlobStore } from "./store/blobs.js";
 import { RefStore } from "./store/refs.js";
-import { unpackLayer } from "./store/unpack.js";
 
 /** What the runtime needs to make a container from an image. */
 export interface ResolvedImage {
@@ -49,6 +48,8 @@ export async function resolveImage(root: StateRoot, ref: string): Promise<Resolv
         throw new TscError("E_IMAGE_STORE", `image ${record.id}: layer blob ${blob.digest} is missing`, {
           hint: "the store is damaged: remove the image with `tscompose image rm -f` and import it again",
         });
+      // Loaded when a layer is unpacked: a `container run` of an unpacked image never pays for tar and zlib.
+      const { unpackLayer } = await import("./store/unpack.js");
       const unpacked = await unpackLayer(root, createReadStream(blobs.path(blob.digest)), {
         diffId,
         parentChainId: chains[index - 1],

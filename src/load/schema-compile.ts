@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { Options, ValidateFunction } from "ajv";
+import { packagePath } from "../common/package-paths.js";
 import { TscError } from "../errors.js";
 
 /**
@@ -13,15 +13,11 @@ import { TscError } from "../errors.js";
  * without a build, an edited schema) the schema is compiled here.
  */
 
-/** From src/load/ and from dist/load/ alike, the schema and the build output sit two levels up. */
-const SCHEMA_URL = new URL("../../schemas/compose-spec.json", import.meta.url);
-const PRECOMPILED_URL = new URL("../../build/compose-spec-validate.cjs", import.meta.url);
-
 // allErrors: every branch of an anyOf keeps its errors, so the most specific one can be chosen;
 // verbose: errors carry their schema (allowed keys, descriptions) for the messages.
 const AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true };
 
-const require = createRequire(import.meta.url);
+const require = createRequire(packagePath("package.json"));
 
 export type ValidatorOrigin = "precompiled" | "compiled";
 
@@ -31,10 +27,11 @@ export interface LoadedValidator {
 }
 
 function readSchemaText(): string {
+  const path = packagePath("schemas", "compose-spec.json");
   try {
-    return readFileSync(SCHEMA_URL, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
-    throw new TscError("E_INTERNAL", `cannot read the compose schema at ${fileURLToPath(SCHEMA_URL)}`, {
+    throw new TscError("E_INTERNAL", `cannot read the compose schema at ${path}`, {
       cause: error,
       hint: "reinstall tscompose: the schemas/ folder is part of the package",
     });
@@ -49,8 +46,9 @@ function digestOf(text: string): string {
 export function loadValidator(): LoadedValidator {
   const text = readSchemaText();
   const digest = digestOf(text);
-  if (existsSync(PRECOMPILED_URL)) {
-    const precompiled = require(fileURLToPath(PRECOMPILED_URL)) as ValidateFunction & {
+  const precompiledPath = packagePath("build", "compose-spec-validate.cjs");
+  if (existsSync(precompiledPath)) {
+    const precompiled = require(precompiledPath) as ValidateFunction & {
       schemaDigest?: string;
     };
     if (precompiled.schemaDigest === digest) return { validate: precompiled, origin: "precompiled" };

@@ -175,6 +175,14 @@ export class CgroupV1 implements CgroupBackend {
     return this.hierarchies.map((h) => join(h.dir, "cgroup.procs"));
   }
 
+  /**
+   * `tasks`: a single-threaded process writing "0" there moves itself without the kernel's global
+   * threadgroup lock, whose RCU grace period makes each cgroup.procs move wait 15-60 ms.
+   */
+  joinFiles(): string[] {
+    return this.hierarchies.map((h) => join(h.dir, "tasks"));
+  }
+
   pids(): number[] {
     const hierarchy = this.dirOf("pids") ?? this.hierarchies[0]?.dir;
     return hierarchy ? readPids(join(hierarchy, "cgroup.procs")) : [];

@@ -103,6 +103,11 @@ export class CgroupV2 implements CgroupBackend {
     return [join(this.dir, "cgroup.procs")];
   }
 
+  /** v2's `cgroup.threads` takes threads only in threaded cgroups: a process joins through cgroup.procs. */
+  joinFiles(): string[] {
+    return this.procsFiles();
+  }
+
   pids(): number[] {
     return readPids(join(this.dir, "cgroup.procs"));
   }

@@ -7,8 +7,8 @@ import { CgroupV2 } from "./cgroup-v2.js";
 /**
  * One facade over the two cgroup layouts. A container's cgroup is `<parent>/<id>` under each hierarchy
  * (v1: one per controller, /sys/fs/cgroup/<controller>/…; v2: the unified tree). Lifecycle: `Cgroup.create`
- * makes the directories, `setLimits` writes memory/cpu/pids (and v1 device) policy, the helper writes the
- * container's pid into every `procsFiles()` entry, `stats`/`oomKilled` observe it, `killAll` ends every
+ * makes the directories, `setLimits` writes memory/cpu/pids (and v1 device) policy, the container's process
+ * joins by writing "0" into every `joinFiles()` entry, `stats`/`oomKilled` observe it, `killAll` ends every
  * process in it and `remove` deletes the directories once they are empty. `Cgroup.open` addresses an
  * existing one (a later CLI call) without creating anything.
  */
@@ -70,6 +70,7 @@ export interface CgroupBackend {
   controllers(): string[];
   setLimits(limits: CgroupLimits): void;
   procsFiles(): string[];
+  joinFiles(): string[];
   pids(): number[];
   stats(): CgroupStats;
   oomKilled(): boolean;
@@ -170,6 +171,11 @@ export class Cgroup {
   /** The cgroup.procs files a process must be written into to join this cgroup in every hierarchy. */
   procsFiles(): string[] {
     return this.backend.procsFiles();
+  }
+
+  /** What a process writes "0" into to move itself here, as the helper's container and exec processes do. */
+  joinFiles(): string[] {
+    return this.backend.joinFiles();
   }
 
   /** Moves a running process into this cgroup (the helper does this for containers; exec and tests use it). */

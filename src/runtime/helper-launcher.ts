@@ -56,7 +56,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         hostname: config.hostname,
         rootfs: input.rootfs,
         etc: input.etc,
-        cgroupProcs: input.cgroupProcs,
+        cgroupJoinFiles: input.cgroupJoinFiles,
         network: host.networkMode,
         readOnly: host.readOnly,
         privileged: host.privileged,
@@ -82,7 +82,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
       const host = input.record.hostConfig;
       const spec = buildExecSpec({
         pid: input.pid,
-        cgroupProcs: input.cgroupProcs,
+        cgroupJoinFiles: input.cgroupJoinFiles,
         args: input.request.args,
         env: input.env,
         hostname: input.record.config.hostname,

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
+import { helperBinary } from "../common/package-paths.js";
 import { TscError } from "../errors.js";
 import { encodeExecSpec, encodeSpec, type ContainerSpec, type ExecSpec } from "./spec.js";
 
@@ -13,27 +13,6 @@ import { encodeExecSpec, encodeSpec, type ContainerSpec, type ExecSpec } from ".
  * size. The helper answers with one status line: "started <pid> [<monitor pid>]" or
  * "error <setup|exec> <ERRNO> <message>"; docs/native-errors.md lists the messages.
  */
-
-/** The package root: the nearest directory above this file with our package.json. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && /"name":\s*"tscompose"/.test(readFileSync(manifest, "utf8"))) return dir;
-    dir = dirname(dir);
-  }
-  throw new TscError("E_INTERNAL", "cannot find the tscompose package root");
-}
-
-export function helperPath(): string {
-  const path = join(packageRoot(), "build", "tscompose-helper");
-  if (!existsSync(path)) {
-    throw new TscError("E_RUNTIME_HELPER", `the container helper ${path} is missing`, {
-      hint: "build it with `npm run build:native` (needs a C compiler)",
-    });
-  }
-  return path;
-}
 
 /** The command could not be run: docker's 127 when it is not there, 126 when it cannot be executed. */
 export function execExitCode(error: unknown): number | undefined {
@@ -123,7 +102,7 @@ export async function runContainer(
   spec: ContainerSpec,
   options: { timeoutMs?: number } = {},
 ): Promise<Started> {
-  const child = spawn(helperPath(), ["run"], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(helperBinary(), ["run"], { stdio: ["pipe", "pipe", "pipe"] });
   child.stdin?.on("error", () => undefined);
   child.stdin?.end(encodeSpec(spec));
   try {
@@ -161,7 +140,7 @@ export interface ExecOutcome {
  */
 export async function execInContainer(spec: ExecSpec, options: ExecOptions = {}): Promise<ExecOutcome> {
   const piped = options.stdio === "pipe";
-  const child = spawn(helperPath(), ["exec", "3", "4"], {
+  const child = spawn(helperBinary(), ["exec", "3", "4"], {
     stdio: [
       piped ? "pipe" : "inherit",
       piped ? "pipe" : "inherit",

@@ -70,7 +70,7 @@ export function detectCgroupMountVersion(): 1 | 2 {
  * container's own cgroup as its root. v1: a tmpfs holding a bind of the container's own directory of each
  * hierarchy (as runc does), so nothing above it is visible.
  */
-function cgroupMounts(procs: readonly string[], version: 1 | 2, privileged: boolean): SpecMount[] {
+function cgroupMounts(joinFiles: readonly string[], version: 1 | 2, privileged: boolean): SpecMount[] {
   const access = privileged ? [] : ["ro"];
   if (version === 2) {
     return [
@@ -93,8 +93,8 @@ function cgroupMounts(procs: readonly string[], version: 1 | 2, privileged: bool
     },
   ];
   const hierarchies = new Map<string, string>();
-  for (const file of procs) {
-    const match = /^\/sys\/fs\/cgroup\/([^/]+)(?:\/.*)?\/cgroup\.procs$/.exec(file);
+  for (const file of joinFiles) {
+    const match = /^\/sys\/fs\/cgroup\/([^/]+)(?:\/.*)?\/(?:cgroup\.procs|tasks)$/.exec(file);
     if (match?.[1]) hierarchies.set(match[1], posix.dirname(file));
   }
   for (const name of [...hierarchies.keys()].sort()) {
@@ -147,7 +147,7 @@ export function tmpfsMount(target: string, options: string): SpecMount {
 export function defaultMounts(options: {
   privileged: boolean;
   shmBytes: number;
-  cgroupProcs: readonly string[];
+  cgroupJoinFiles: readonly string[];
   cgroupVersion: 1 | 2;
 }): SpecMount[] {
   const sysAccess = options.privileged ? [] : ["ro"];
@@ -176,7 +176,7 @@ export function defaultMounts(options: {
       flags: ["nosuid", "noexec", "nodev", ...sysAccess],
       data: [],
     },
-    ...cgroupMounts(options.cgroupProcs, options.cgroupVersion, options.privileged),
+    ...cgroupMounts(options.cgroupJoinFiles, options.cgroupVersion, options.privileged),
     {
       type: "mqueue",
       source: "mqueue",

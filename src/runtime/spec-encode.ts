@@ -54,7 +54,7 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   w.put("hostname", spec.hostname);
   if (spec.network === "host") w.put("hostnet");
   else if (spec.network !== "new") w.put("netns", spec.network.path);
-  for (const file of spec.cgroupProcs) w.put("cgroup", file);
+  for (const file of spec.cgroupJoinFiles) w.put("cgroup", file);
   for (const dir of [...spec.root.lowerDirs].reverse()) w.put("lower", dir);
   w.put("upper", spec.root.upperDir);
   w.put("work", spec.root.workDir);
@@ -80,7 +80,7 @@ export function encodeExecSpec(spec: ExecSpec): Buffer {
   const w = new Writer();
   putProcess(w, spec.process);
   w.put("pid", spec.pid);
-  for (const file of spec.cgroupProcs) w.put("cgroup", file);
+  for (const file of spec.cgroupJoinFiles) w.put("cgroup", file);
   w.flag("detach", spec.detach);
   return w.buffer();
 }

@@ -105,7 +105,7 @@ export interface ContainerSpec {
   maskedPaths: string[];
   readonlyPaths: string[];
   /** cgroup.procs files PID 1 is written to before it may run. */
-  cgroupProcs: string[];
+  cgroupJoinFiles: string[];
   monitor: {
     logPath: string;
     /** Rotate when the log would grow past this; 0 = never. */
@@ -122,7 +122,7 @@ export interface ContainerSpec {
 export interface ExecSpec {
   /** The container's PID 1 as the host sees it: its namespaces are joined. */
   pid: number;
-  cgroupProcs: string[];
+  cgroupJoinFiles: string[];
   process: Omit<SpecProcess, "init" | "rlimits" | "openStdin">;
   detach: boolean;
 }
@@ -144,7 +144,7 @@ export interface SpecInput extends CapabilityOptions {
   rootfs: { lowerDirs: string[]; upperDir: string; workDir: string; mergedDir: string };
   /** Generated /etc files (etc-files.ts), bind-mounted over the image's. */
   etc?: { hosts: string; hostname: string; resolvConf: string };
-  cgroupProcs: readonly string[];
+  cgroupJoinFiles: readonly string[];
   /** Which cgroup layout /sys/fs/cgroup has; detected when omitted. */
   cgroupVersion?: 1 | 2;
   network?: "none" | "host" | { path: string };
@@ -207,7 +207,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
   const mounts = defaultMounts({
     privileged,
     shmBytes: input.shmBytes ?? DEFAULT_SHM_BYTES,
-    cgroupProcs: input.cgroupProcs,
+    cgroupJoinFiles: input.cgroupJoinFiles,
     cgroupVersion: version,
   });
   const user: SpecMount[] = [];
@@ -259,7 +259,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     symlinks: [...DEFAULT_SYMLINKS],
     maskedPaths: privileged ? [] : [...MASKED_PATHS],
     readonlyPaths: privileged ? [] : [...READONLY_PATHS],
-    cgroupProcs: [...input.cgroupProcs],
+    cgroupJoinFiles: [...input.cgroupJoinFiles],
     monitor: {
       logPath: input.logPath,
       logMaxBytes: input.logMaxBytes ?? 0,
@@ -273,7 +273,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
 
 export interface ExecInput extends CapabilityOptions {
   pid: number;
-  cgroupProcs: readonly string[];
+  cgroupJoinFiles: readonly string[];
   args: string[];
   /** The container's env with the exec's own; PATH, HOSTNAME, HOME and TERM are added as for the container. */
   env: string[];
@@ -289,7 +289,7 @@ export interface ExecInput extends CapabilityOptions {
 export function buildExecSpec(input: ExecInput): ExecSpec {
   return {
     pid: input.pid,
-    cgroupProcs: [...input.cgroupProcs],
+    cgroupJoinFiles: [...input.cgroupJoinFiles],
     process: {
       args: [...input.args],
       env: containerEnv(input),

@@ -25,9 +25,9 @@ export interface LaunchInput {
   user: ResolvedUser;
   rootfs: ContainerRootfs;
   etc: EtcFiles;
-  /** The container's cgroup directories and the cgroup.procs files PID 1 must join. */
+  /** The container's cgroup directories, and the files PID 1 joins them through (Cgroup.joinFiles). */
   cgroupDirs: readonly string[];
-  cgroupProcs: readonly string[];
+  cgroupJoinFiles: readonly string[];
   logPath: string;
   exitStatusPath: string;
   dir: string;
@@ -54,7 +54,7 @@ export interface ExecInput {
   /** The container's PID 1 (host pid): its namespaces are joined. */
   pid: number;
   user: ResolvedUser;
-  cgroupProcs: readonly string[];
+  cgroupJoinFiles: readonly string[];
   env: string[];
   request: ExecRequest;
 }
@@ -65,8 +65,9 @@ export interface ExecResult {
 
 /**
  * The process side of the runtime; the native helper implements it (src/runtime/helper.ts). Contract:
- * - `run` resolves once PID 1 is in every `cgroupProcs` file and about to exec, with the monitor's pid
- *   (detached from the caller, parent of PID 1) and PID 1's host pid; a setup failure rejects with a
+ * - `run` resolves once PID 1 has joined its cgroup through every `cgroupJoinFiles` file (by writing "0"
+ *   there) and is about to exec, with the monitor's pid (detached from the caller, parent of PID 1) and
+ *   PID 1's host pid; a setup failure rejects with a
  *   TscError (E_RUNTIME_EXEC naming ENOENT/EACCES when the command cannot be run: the CLI maps those
  *   to 127/126).
  * - The monitor appends one JSON object per output line to `logPath`: `{"time": RFC 3339, "stream":
@@ -117,7 +118,7 @@ export async function startContainer(
       rootfs: prepareRootfs(paths.dir, record.layers),
       etc: writeEtcFiles(paths.dir, record.config.hostname, host.networkMode),
       cgroupDirs: cgroup.dirs,
-      cgroupProcs: cgroup.procsFiles(),
+      cgroupJoinFiles: cgroup.joinFiles(),
       logPath: paths.log,
       exitStatusPath: store.exitStatusPath(record.id),
       dir: paths.dir,
@@ -169,7 +170,7 @@ export async function execInContainer(
     record,
     pid: state.pid,
     user: resolveImageUser(request.user ?? record.config.user, record.layers),
-    cgroupProcs: Cgroup.open(record.id, cgroupOptions(record)).procsFiles(),
+    cgroupJoinFiles: Cgroup.open(record.id, cgroupOptions(record)).joinFiles(),
     env: mergeEnv(record.config.env, request.env ?? []),
     request,
   });

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { helperPath } from "../../src/image/store/fixups.js";
+import { packagePath } from "../../src/common/package-paths.js";
 
 /**
  * The helper binary for the layer tests: build/tscompose-helper when it has been built with the
@@ -16,7 +16,7 @@ export function ensureFixupsHelper(dir: string): () => void {
     if (before === undefined) delete process.env.TSCOMPOSE_HELPER;
     else process.env.TSCOMPOSE_HELPER = before;
   };
-  const built = helperPath();
+  const built = before || packagePath("build", "tscompose-helper");
   if (existsSync(built)) {
     try {
       execFileSync(built, ["layer-fixups", tmpdir()], { input: "" });

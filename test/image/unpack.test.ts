@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Digest } from "../../src/common/digest.js";
 import { stateRoot, type StateRoot } from "../../src/common/root.js";
 import { TscError } from "../../src/errors.js";
-import { chainId, unpackLayer, type UnpackedLayer } from "../../src/image/store/unpack.js";
+import { chainId } from "../../src/image/store/chain-id.js";
+import { unpackLayer, type UnpackedLayer } from "../../src/image/store/unpack.js";
 import { ensureFixupsHelper } from "./fixups-helper.js";
 import { tarOf, tgzOf, type TarEntry } from "./tar-builder.js";
 

@@ -212,11 +212,13 @@ describe.each(BACKENDS)("cgroup conformance: $name", (backend) => {
     expect(await exited).toBe("SIGKILL");
   });
 
-  it("procsFiles are what a process writes itself into (the helper's way of joining)", async () => {
+  it("joinFiles are what a process writes 0 into to move itself (the helper's way of joining)", async () => {
     const cgroup = newCgroup(backend);
-    const files = cgroup.procsFiles();
+    const files = cgroup.joinFiles();
     expect(files.length).toBe(cgroup.dirs.length);
-    const script = `for f in ${files.join(" ")}; do echo $$ > "$f" || exit 99; done; exec sleep 30`;
+    // v1: `tasks`, which skips the kernel's global threadgroup lock for a thread moving itself.
+    expect(files.every((f) => f.endsWith(backend.version === 1 ? "/tasks" : "/cgroup.procs"))).toBe(true);
+    const script = `for f in ${files.join(" ")}; do echo 0 > "$f" || exit 99; done; exec sleep 30`;
     const { child, go, exited } = gatedShell(script);
     go();
     expect(await until(() => cgroup.pids().includes(child.pid ?? 0))).toBe(true);

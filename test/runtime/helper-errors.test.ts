@@ -68,9 +68,9 @@ describe("setup errors", () => {
     ],
     [
       "a cgroup that does not exist",
-      () => ({ cgroupProcs: ["/sys/fs/cgroup/pids/tsc-no-such-cgroup/cgroup.procs"] }),
+      () => ({ cgroupJoinFiles: ["/sys/fs/cgroup/pids/tsc-no-such-cgroup/tasks"] }),
       "E_RUNTIME_HELPER",
-      /^open `\/sys\/fs\/cgroup\/pids\/tsc-no-such-cgroup\/cgroup.procs`: No such file or directory$/,
+      /^open `\/sys\/fs\/cgroup\/pids\/tsc-no-such-cgroup\/tasks`: No such file or directory$/,
     ],
   ])("%s", async (_name, overrides, code, message) => {
     const error = await failure(overrides());

@@ -14,7 +14,7 @@ let box: TestContainer;
 function execInput(overrides: Partial<ExecInput> = {}): ExecInput {
   return {
     pid: box.started.pid,
-    cgroupProcs: box.spec.cgroupProcs,
+    cgroupJoinFiles: box.spec.cgroupJoinFiles,
     args: ["true"],
     env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
     user: { uid: 0, gid: 0, groups: [] },

@@ -93,7 +93,7 @@ export class HelperFixture {
         hostname: join(dir, "hostname"),
         resolvConf: join(dir, "resolv.conf"),
       },
-      cgroupProcs: cgroupDirs.map((cg) => join(cg, "cgroup.procs")),
+      cgroupJoinFiles: cgroupDirs.map((cg) => join(cg, "tasks")),
       cgroupVersion: 1,
       logPath: join(dir, "log.json"),
       exitStatusPath: join(dir, "exit.json"),

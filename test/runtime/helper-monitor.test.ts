@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attachContainer, helperPath } from "../../src/runtime/helper.js";
+import { helperBinary } from "../../src/common/package-paths.js";
+import { attachContainer } from "../../src/runtime/helper.js";
 import { buildSpec, encodeSpec } from "../../src/runtime/spec.js";
 import { alive, HelperFixture, type LogRecord } from "./helper-fixture.js";
 
@@ -110,7 +111,7 @@ describe("detached monitor", () => {
     const specFile = join(fx.base, "outlive.spec");
     writeFileSync(specFile, encodeSpec(buildSpec(input)));
     // The caller is a shell that exits as soon as the helper answers.
-    const answer = execFileSync("sh", ["-c", `"$0" run < "$1"`, helperPath(), specFile], {
+    const answer = execFileSync("sh", ["-c", `"$0" run < "$1"`, helperBinary(), specFile], {
       encoding: "utf8",
     });
     const [, pid, monitorPid] = /^started (\d+) (\d+)$/m.exec(answer)?.map(Number) ?? [];

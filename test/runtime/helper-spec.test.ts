@@ -86,7 +86,7 @@ const base: SpecInput = {
   user: { uid: 0, gid: 0, groups: [] },
   hostname: "h",
   rootfs: { lowerDirs: ["/l/bottom", "/l/top"], upperDir: "/c/u", workDir: "/c/w", mergedDir: "/c/m" },
-  cgroupProcs: ["/sys/fs/cgroup/pids/t/cgroup.procs", "/sys/fs/cgroup/memory/t/cgroup.procs"],
+  cgroupJoinFiles: ["/sys/fs/cgroup/pids/t/tasks", "/sys/fs/cgroup/memory/t/tasks"],
   cgroupVersion: 1,
   logPath: "/c/log",
   exitStatusPath: "/c/exit",

@@ -131,7 +131,7 @@ describe("options", () => {
     expect(b.out).toMatch(/absent/);
   });
 
-  it("puts PID 1 in every cgroup.procs file before it runs", async () => {
+  it("puts PID 1 (the whole process) in every cgroup before it runs", async () => {
     const c = await fx.run({ args: ["sleep", "5"] });
     for (const cg of c.cgroupDirs) {
       expect(readFileSync(join(cg, "cgroup.procs"), "utf8").split("\n")).toContain(String(c.started.pid));

@@ -32,7 +32,7 @@ const launched: LaunchInput[] = [];
 const shellLauncher: Launcher = {
   async run(input) {
     launched.push(input);
-    const joins = input.cgroupProcs.map((f) => `echo $$ > ${f}`).join("; ");
+    const joins = input.cgroupJoinFiles.map((f) => `echo $$ > ${f}`).join("; ");
     const args = [...input.record.config.entrypoint, ...input.record.config.cmd]
       .map((a) => `'${a}'`)
       .join(" ");
@@ -51,7 +51,7 @@ const shellLauncher: Launcher = {
     for (let i = 0; i < 300 && !existsSync(pidFile); i++) await sleep(10);
     const pid = Number(readFileSync(pidFile, "utf8"));
     // The helper reports ready only once PID 1 is in its cgroup; wait for the same here.
-    const procs = input.cgroupProcs[0] ?? "";
+    const procs = input.cgroupJoinFiles[0] ?? "";
     for (let i = 0; i < 300 && !readFileSync(procs, "utf8").split("\n").includes(String(pid)); i++)
       await sleep(10);
     return { monitorPid: monitor.pid ?? 0, pid };

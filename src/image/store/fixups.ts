@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { helperBinary } from "../../common/package-paths.js";
 import { TscError } from "../../errors.js";
 
 /**
@@ -26,13 +26,6 @@ export type Fixup =
       path: string;
     };
 
-/** The helper binary: TSCOMPOSE_HELPER, else build/tscompose-helper of this package (src/ or dist/ alike). */
-export function helperPath(): string {
-  return (
-    process.env.TSCOMPOSE_HELPER || fileURLToPath(new URL("../../../build/tscompose-helper", import.meta.url))
-  );
-}
-
 export function fixupLine(fixup: Fixup): string {
   switch (fixup.op) {
     case "whiteout":
@@ -49,7 +42,7 @@ export function fixupLine(fixup: Fixup): string {
 /** Runs the helper's layer-fixups on `layerDir`; its error (syscall and path) becomes E_IMAGE_LAYER. */
 export async function runLayerFixups(layerDir: string, fixups: readonly Fixup[]): Promise<void> {
   if (fixups.length === 0) return;
-  const helper = helperPath();
+  const helper = helperBinary();
   const child = spawn(helper, ["layer-fixups", layerDir], { stdio: ["pipe", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");

@@ -23,7 +23,8 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import tar from "tar-stream";
-import { DigestStream, digestHex, sha256Digest, verifyDigest } from "../../common/digest.js";
+import { DigestStream, digestHex, verifyDigest } from "../../common/digest.js";
+import { chainId } from "./chain-id.js";
 import type { StateRoot } from "../../common/root.js";
 import { TscError, isErrno } from "../../errors.js";
 import { LayerDir, layerError, splitEntryPath } from "./beneath.js";
@@ -58,10 +59,6 @@ export interface UnpackedLayer {
   dir: string;
   /** Bytes of regular-file content. */
   size: number;
-}
-
-export function chainId(parent: string | undefined, diffId: string): string {
-  return parent === undefined ? diffId : sha256Digest(`${parent} ${diffId}`);
 }
 
 class SizeCap extends Transform {

@@ -1,5 +1,5 @@
-/* Child side of `run` (runc standard_init_linux.go, crun container_init_setup), in order: wait until
- * the monitor put us in the cgroups, own cgroup namespace, filesystem, pivot, hostname, masks, stdio,
+/* Child side of `run` (runc standard_init_linux.go, crun container_init_setup), in order: join the
+ * cgroups, own cgroup namespace, filesystem, pivot, hostname, masks, stdio,
  * rlimits, identity and caps, then hand over to the monitor and exec. */
 #include "container.h"
 
@@ -48,6 +48,9 @@ static int setup_stdio (const struct child_args *a, struct err *err)
 static int setup (const struct child_args *a, char *path, size_t pathlen, struct err *err)
 {
   const struct spec *spec = a->spec;
+  /* First, so that everything below is accounted to the container and limited as it will be. */
+  if (join_cgroups_self (spec, err) < 0)
+    return -1;
   /* Not ptrace-able, no /proc/1/exe for the container until the exec (CVE-2019-5736, CVE-2016-9962). */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return fail (err, errno, "prctl `PR_SET_DUMPABLE`");
@@ -77,9 +80,6 @@ void container_child (const struct child_args *a)
 {
   struct err err;
   char path[PATH_MAX];
-  char go;
-  if (read_full (a->sync, &go, 1) != 1 || go != 'G')
-    _exit (1);
   if (setup (a, path, sizeof path, &err) < 0)
     {
       sync_send_error (a->sync, &err);

@@ -85,15 +85,7 @@ static int join_container (const struct spec *spec, struct err *err)
           return -1;
         }
     }
-  char num[16];
-  int n = snprintf (num, sizeof num, "%d", (int) getpid ());
-  int rc = 0;
-  for (size_t i = 0; i < spec->ncgroups && rc == 0; i++)
-    {
-      cleanup_close int fd = open (spec->cgroups[i], O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write_all (fd, num, (size_t) n) < 0)
-        rc = fail (err, errno, "write `%s`", spec->cgroups[i]);
-    }
+  int rc = join_cgroups_self (spec, err);
   /* The mount namespace last: the /proc paths above were the host's. */
   for (size_t i = 0; i < NNS && rc == 0; i++)
     if (setns (fds[i], namespaces[i].type) < 0)

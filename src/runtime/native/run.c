@@ -1,5 +1,5 @@
 /* `run`: read the spec, detach (double fork + setsid), become the container's monitor, clone PID 1 into
- * new namespaces, put it in its cgroups, let it set itself up, report "started" (or the error) to the
+ * new namespaces, let it join its cgroups and set itself up, report "started" (or the error) to the
  * caller on stdout, then watch it (monitor.c).
  *   status line: "started <pid> <monitor pid>\n" or "error <setup|exec> <ERRNO> <message>\n" */
 #include <errno.h>
@@ -53,21 +53,6 @@ static void drop_caller_stdio (void)
     }
 }
 
-static int join_cgroups (const struct spec *spec, pid_t pid, struct err *err)
-{
-  char num[16];
-  int n = snprintf (num, sizeof num, "%d", (int) pid);
-  for (size_t i = 0; i < spec->ncgroups; i++)
-    {
-      cleanup_close int fd = open (spec->cgroups[i], O_WRONLY | O_CLOEXEC);
-      if (fd < 0)
-        return fail (err, errno, "open `%s`", spec->cgroups[i]);
-      if (write_all (fd, num, (size_t) n) < 0)
-        return fail (err, errno, "write `%s`", spec->cgroups[i]);
-    }
-  return 0;
-}
-
 static pid_t clone_child (const struct spec *spec)
 {
   unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
@@ -85,14 +70,10 @@ static int make_pipe (int fds[2], struct err *err)
   return 0;
 }
 
-/* The cgroup join and the sync messages up to the exec (sync.h); -1 with err when PID 1 cannot run. */
+/* The sync messages up to the exec (sync.h); -1 with err when PID 1 cannot run. */
 static int handshake (const struct spec *spec, int s, pid_t pid, struct err *err)
 {
   int master = -1, type;
-  if (join_cgroups (spec, pid, err) < 0)
-    return -1;
-  if (sync_send (s, 'G') < 0)
-    return fail (err, errno, "write `sync`");
   while ((type = sync_recv (s, &master, err)) == 'F')
     {
       mon.pty = true;

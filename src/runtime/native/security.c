@@ -16,6 +16,19 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+int join_cgroups_self (const struct spec *spec, struct err *err)
+{
+  for (size_t i = 0; i < spec->ncgroups; i++)
+    {
+      cleanup_close int fd = open (spec->cgroups[i], O_WRONLY | O_CLOEXEC);
+      if (fd < 0)
+        return fail (err, errno, "open `%s`", spec->cgroups[i]);
+      if (write_all (fd, "0", 1) < 0)
+        return fail (err, errno, "write `%s`", spec->cgroups[i]);
+    }
+  return 0;
+}
+
 int apply_rlimits (const struct spec *spec, struct err *err)
 {
   for (size_t i = 0; i < spec->nrlimits; i++)

@@ -1,6 +1,5 @@
 /* The sync socket between a parent (monitor or exec) and the child it sets up. Child to parent: 'R'
- * ready to exec, 'E' + struct err, 'F' + a pty master (SCM_RIGHTS); parent to child: 'G' go (the child
- * is in its cgroups), 'X' exec. The socket is close-on-exec: EOF after 'X' means the exec succeeded. */
+ * ready to exec, 'E' + struct err, 'F' + a pty master (SCM_RIGHTS); parent to child: 'X' exec. The socket is close-on-exec: EOF after 'X' means the exec succeeded. */
 #ifndef TSC_SYNC_H
 #define TSC_SYNC_H
 
