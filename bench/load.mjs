@@ -3,7 +3,7 @@
 //   in-process  loadProject() from dist/ on that file, after a warm-up: mean, p50, p95 (and the first call)
 //   CLI         `tscompose -f FILE config -q` from process start to exit, beside `docker compose` and
 //               `docker-compose` when they are installed (their config needs no daemon)
-// Usage: node bench/load.mjs [--iterations N] [--runs N] [--corpus DIR]   (run `npm run build:ts` first)
+// Usage: node bench/load.mjs [--iterations N] [--runs N] [--corpus DIR]   (run `npm run build` first)
 // The issue's targets: well under 100 ms in-process; a small CLI start-up.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = join(repo, "dist", "cli", "main.js");
+const cli = join(repo, "bin", "tscompose.cjs");
 
 function option(name, fallback) {
   const index = process.argv.indexOf(name);
@@ -89,7 +89,7 @@ function timeCommand(label, command, args, cwd, runs) {
 async function main() {
   const corpus = resolve(option("--corpus", join(repo, "..", "shared", "corpus")));
   if (!existsSync(cli)) {
-    console.error(`${cli} is missing: run npm run build:ts first`);
+    console.error(`${cli} is missing: run npm run build first`);
     process.exitCode = 1;
     return;
   }
@@ -107,11 +107,11 @@ async function main() {
 
   const cwd = dirname(file);
   const node = process.execPath;
-  let ours = timeCommand("tscompose config -q", node, [cli, "-f", file, "config", "-q"], cwd, runs);
+  let ours = timeCommand("tscompose config -q", cli, ["-f", file, "config", "-q"], cwd, runs);
   if (ours.failed) {
     // Until `config -q` lands, time the full `config` (output discarded by the pipe) and say so.
     console.log(`tscompose config -q: ${ours.failed}; timing \`config\` instead`);
-    ours = timeCommand("tscompose config", node, [cli, "-f", file, "config"], cwd, runs);
+    ours = timeCommand("tscompose config", cli, ["-f", file, "config"], cwd, runs);
     if (ours.failed) console.log(`tscompose config: failed: ${ours.failed}`);
   }
   timeCommand("node -e '' (Node start-up alone)", node, ["-e", ""], cwd, runs);

@@ -26,7 +26,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { timeHelperRuns } from "./lib/helper-alone.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = join(repo, "dist", "cli", "main.js");
+// The command as a user runs it: the bin file itself, through its shebang.
+const cli = join(repo, "bin", "tscompose.cjs");
 
 function parseRuns(argv) {
   const index = argv.indexOf("--runs");
@@ -117,19 +118,20 @@ function killLeftovers(work) {
 }
 
 function benchTscompose(runs, work, tarball) {
-  if (!existsSync(cli)) return { skipped: "dist/cli/main.js missing: run `npm run build`" };
+  if (!existsSync(join(repo, "dist", "tscompose.cjs")))
+    return { skipped: "dist/ missing: run `npm run build`" };
   const env = {
     ...process.env,
     TSCOMPOSE_ROOT: join(work, "tscompose-root"),
     TSCOMPOSE_CGROUP_PARENT: "tscompose-bench",
   };
-  const imported = spawnSync(process.execPath, [cli, "image", "import", tarball, "busybox"], {
+  const imported = spawnSync(cli, ["image", "import", tarball, "busybox"], {
     env,
     encoding: "utf8",
   });
   if (imported.status !== 0) return { skipped: `image import failed: ${imported.stderr.trim()}` };
   try {
-    return time(runs, process.execPath, [cli, "container", "run", "--rm", "busybox", "true"], { env });
+    return time(runs, cli, ["container", "run", "--rm", "busybox", "true"], { env });
   } finally {
     for (const c of CONTROLLERS) spawnSync("rmdir", [`/sys/fs/cgroup/${c}/tscompose-bench`]);
   }

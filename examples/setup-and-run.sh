@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends build-essential busybox-static ca-certificates >/dev/null
 npm ci --no-audit --no-fund
-tscompose() { node dist/cli/main.js "$@"; }
+tscompose() { bin/tscompose.cjs "$@"; }
 
 # A busybox root filesystem from Debian's busybox-static, imported as busybox:latest.
 rootfs=$(mktemp -d)

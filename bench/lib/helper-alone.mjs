@@ -144,7 +144,7 @@ export async function timeHelperRuns({ repo, rootfs, work, runs }) {
             hostname: join(dir, "hostname"),
             resolvConf: join(dir, "resolv.conf"),
           },
-          cgroupProcs: cgroups.map((cg) => join(cg, "cgroup.procs")),
+          cgroupJoinFiles: cgroups.map((cg) => join(cg, "cgroup.procs")),
           cgroupVersion: version,
           network: "none",
           logPath: join(dir, "log.json"),

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 
-/** The repository root and the CLI binary that `npm run build:ts` produces. */
+/** The repository root, the tscompose command (package.json's bin) and the bundle it runs. */
 export const ROOT = join(import.meta.dirname, "../..");
-export const CLI = join(ROOT, "dist/cli/main.js");
+export const CLI = join(ROOT, "bin/tscompose.cjs");
+const BUNDLE = join(ROOT, "dist/tscompose.cjs");
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -15,10 +16,10 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-const fresh = () => existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource(join(ROOT, "src"));
+const fresh = () => existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newestSource(join(ROOT, "src"));
 
 /**
- * Builds dist/ when a source file is newer than the CLI binary. Test files in other workers may ask at the
+ * Builds dist/ and the bundle when a source file is newer than the bundle. Test files in other workers may ask at the
  * same time: a lock directory makes one of them build while the others wait (at most two minutes). The
  * emit goes on even when another part of the tree has a type error, as tests only need the JS.
  */
@@ -36,10 +37,11 @@ export async function buildCli(): Promise<string> {
     }
     try {
       await execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, reject: false });
+      await execa("node", ["scripts/build-bundle.mjs"], { cwd: ROOT });
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
-    if (!existsSync(CLI)) throw new Error("the build did not produce dist/cli/main.js");
+    if (!existsSync(BUNDLE)) throw new Error(`the build did not produce ${BUNDLE}`);
     break;
   }
   return CLI;

@@ -14,7 +14,7 @@ const GOLDEN = join(ROOT, "test/golden/config");
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/home/user" };
 
 function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
-  return execa("node", [CLI, ...args], {
+  return execa(CLI, args, {
     cwd: options.cwd ?? ROOT,
     env: { ...ENV, ...options.env },
     extendEnv: false,

@@ -45,8 +45,7 @@ const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
  * `delayMs` after the start; resolves with what the terminal showed and the exit code.
  */
 function onTerminal(shell: string, input = "", delayMs = 1500) {
-  const tscompose = `${quote(process.execPath)} ${quote(CLI)}`;
-  const script = `stty rows 30 cols 100; tscompose() { ${tscompose} "$@"; }; ${shell}`;
+  const script = `stty rows 30 cols 100; tscompose() { ${quote(CLI)} "$@"; }; ${shell}`;
   const child = spawn("script", ["-qfec", script, "/dev/null"], { env: cli.env });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

@@ -13,13 +13,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { CLI } from "./build-cli.js";
 
 /** The real binary, a temp TSCOMPOSE_ROOT per test and a cgroup parent per test file; checks for leftovers. */
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const CLI = join(repo, "dist", "cli", "main.js");
+export { CLI };
 const CONTROLLERS = ["blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"];
 
 export interface Cli {
@@ -41,7 +40,7 @@ export function makeCli(cgroupParent: string): Cli {
     cgroupParent,
     env,
     run: (args, options = {}) =>
-      spawnSync(process.execPath, [CLI, ...args], {
+      spawnSync(CLI, args, {
         env,
         encoding: "utf8",
         timeout: options.timeout ?? 30_000,
@@ -54,7 +53,7 @@ export function makeCli(cgroupParent: string): Cli {
       }
       return result.stdout;
     },
-    start: (args) => spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] }),
+    start: (args) => spawn(CLI, args, { env, stdio: ["ignore", "pipe", "pipe"] }),
     cleanup() {
       const ids = cli.run(["container", "ls", "-aq"]).stdout.split("\n").filter(Boolean);
       for (const id of ids) cli.run(["container", "rm", "-f", id]);

@@ -5,20 +5,19 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TscError } from "../../src/errors.js";
 import { loadProject, type LoadOptions } from "../../src/load/index.js";
+import { CLI, buildCli } from "../cli/build-cli.js";
 
 /**
  * The negative golden set: every directory under test/golden/negative/ is a project that must fail.
  * - `args.txt` (optional): the CLI arguments, one per line; default `-f compose.yaml config`.
  * - `expected.txt`: `code: <E_…>` and `exit: <n>`, a blank line, then the exact stderr of
- *   `node dist/cli/main.js <args>` run in the case directory, with that directory's path removed.
+ *   `bin/tscompose.cjs <args>` run in the case directory, with that directory's path removed.
  * The code (and the line of the frame) is checked in-process through loadProject, the stderr and exit code
  * through the built CLI. `UPDATE_GOLDEN=1 npx vitest run test/golden/negative.test.ts` rewrites the
  * expected files from what the code does now: review the diff before committing it.
  */
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CASES = fileURLToPath(new URL("./negative/", import.meta.url));
-const CLI = join(ROOT, "dist", "cli", "main.js");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 interface Expected {
@@ -96,11 +95,7 @@ function codeOf(options: LoadOptions): string {
   return "(no error)";
 }
 
-beforeAll(() => {
-  if (existsSync(CLI)) return;
-  const build = spawnSync("npm", ["run", "build:ts"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  if (!existsSync(CLI)) throw new Error(`npm run build:ts did not produce ${CLI}:\n${build.stderr}`);
-});
+beforeAll(buildCli, 150_000);
 
 describe("negative golden set", () => {
   it("has at least 25 cases", () => {
@@ -110,7 +105,7 @@ describe("negative golden set", () => {
   it.each(cases)("%s", (name) => {
     const dir = join(CASES, name);
     const args = argsOf(dir);
-    const run = spawnSync(process.execPath, [CLI, ...args], {
+    const run = spawnSync(CLI, args, {
       cwd: dir,
       env: cleanEnv(dir),
       encoding: "utf8",

@@ -37,7 +37,7 @@ const ENV = {
 };
 
 const run = (args: string[], input?: string, env: Record<string, string> = ENV) =>
-  execa("node", [CLI, ...args], { env, extendEnv: false, reject: false, input, cwd: ROOT });
+  execa(CLI, args, { env, extendEnv: false, reject: false, input, cwd: ROOT });
 
 beforeAll(buildCli, 150_000);
 
