@@ -3,88 +3,13 @@
 // runtime's buildSpec, timed from the spawn until the container's exit status file appears, which is what
 // `runc run` waits for in the runc row. Lives in bench/lib/ so bench/run.mjs does not run it on its own.
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  rmdirSync,
-  writeFileSync,
-} from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const CGROUP_ROOT = "/sys/fs/cgroup";
-/** What the runtime's cgroup-v1.ts joins; only the mounted ones are used. */
-const V1_CONTROLLERS = ["blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"];
 /** The container's `true` exits within milliseconds; this only bounds a broken run. */
 const EXIT_WAIT_MS = 10_000;
 const EXIT_POLLS = 50_000_000;
-
-/** One directory per cgroup hierarchy to join: each mounted v1 controller once, or the v2 root. */
-function hierarchies(version) {
-  if (version === 2) return [CGROUP_ROOT];
-  const seen = new Set();
-  const roots = [];
-  for (const controller of V1_CONTROLLERS) {
-    const root = join(CGROUP_ROOT, controller);
-    if (!existsSync(join(root, "cgroup.procs"))) continue;
-    // cpu and cpuacct are one hierarchy behind two names on some hosts.
-    const real = realpathSync(root);
-    if (seen.has(real)) continue;
-    seen.add(real);
-    roots.push(root);
-  }
-  return roots;
-}
-
-/** A new cpuset cgroup has no cpus or mems and refuses tasks until it gets its parent's. */
-function makeCgroup(dir, parent) {
-  mkdirSync(dir);
-  for (const file of ["cpuset.cpus", "cpuset.mems"]) {
-    const from = join(parent, file);
-    if (existsSync(from)) writeFileSync(join(dir, file), readFileSync(from, "utf8").trim());
-  }
-}
-
-/** Removes a cgroup (and its children); a cgroup whose last task is still dying answers EBUSY a moment. */
-async function removeCgroup(dir) {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) await removeCgroup(join(dir, entry.name));
-  }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      rmdirSync(dir);
-      return;
-    } catch (error) {
-      if (error.code === "ENOENT") return;
-      if (error.code !== "EBUSY" || attempt >= 100) throw error;
-      await sleep(10);
-    }
-  }
-}
-
-/** Kills what is still in our cgroups: only processes the helper started for us end up there. */
-function killCgroupTasks(dirs) {
-  for (const dir of dirs) {
-    let procs;
-    try {
-      procs = readFileSync(join(dir, "cgroup.procs"), "utf8");
-    } catch {
-      continue;
-    }
-    for (const pid of procs.split("\n").filter(Boolean)) {
-      try {
-        process.kill(Number(pid), "SIGKILL");
-      } catch {
-        // It exited meanwhile.
-      }
-    }
-  }
-}
 
 function gone(pid) {
   try {
@@ -94,15 +19,23 @@ function gone(pid) {
   }
 }
 
-/** What buildSpec points at (as test/runtime/helper-fixture.ts lays it out), and the run's cgroups. */
-function prepare(dir, roots, parentName, name) {
+/** What buildSpec points at, as test/runtime/helper-fixture.ts lays it out. */
+function prepare(dir) {
   for (const sub of ["upper", "work", "merged"]) mkdirSync(join(dir, sub), { recursive: true });
   writeFileSync(join(dir, "hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\tbench\n");
   writeFileSync(join(dir, "hostname"), "bench\n");
   writeFileSync(join(dir, "resolv.conf"), "");
-  const cgroups = roots.map((root) => join(root, parentName, name));
-  for (const cg of cgroups) makeCgroup(cg, join(cg, ".."));
-  return cgroups;
+}
+
+/** Removes the runs' parent cgroup in every hierarchy (the runtime's Cgroup removes only its own). */
+function removeParent(dirs) {
+  for (const dir of dirs) {
+    try {
+      rmdirSync(dirname(dir));
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error;
+    }
+  }
 }
 
 /**
@@ -112,20 +45,22 @@ function prepare(dir, roots, parentName, name) {
 export async function timeHelperRuns({ repo, rootfs, work, runs }) {
   const helper = join(repo, "build", "tscompose-helper");
   const specModule = join(repo, "dist", "runtime", "spec.js");
+  const cgroupModule = join(repo, "dist", "runtime", "cgroup.js");
   if (!existsSync(helper)) return { skipped: "build/tscompose-helper missing: run `npm run build:native`" };
   if (!existsSync(specModule)) return { skipped: "dist/runtime/spec.js missing: run `npm run build:ts`" };
-  // spec.js re-exports spec-encode.js's encoder and spec-defaults.js's cgroup detection.
-  const { buildSpec, encodeSpec, detectCgroupMountVersion } = await import(specModule);
-  const version = detectCgroupMountVersion();
-  const roots = hierarchies(version);
-  const parentName = `tscompose-bench-helper-${process.pid}`;
+  // spec.js re-exports spec-encode.js's encoder; the runtime's own Cgroup makes and removes the cgroups.
+  const { buildSpec, encodeSpec } = await import(specModule);
+  const { Cgroup } = await import(cgroupModule);
+  const parent = `tscompose-bench-helper-${process.pid}`;
   const base = join(work, "helper");
   const samples = [];
+  let dirs = [];
   try {
-    for (const root of roots) makeCgroup(join(root, parentName), root);
     for (let i = 0; i <= runs; i++) {
       const dir = join(base, `c${i}`);
-      const cgroups = prepare(dir, roots, parentName, `c${i}`);
+      prepare(dir);
+      const cgroup = Cgroup.create(`c${i}`, { parent });
+      dirs = cgroup.dirs;
       let started;
       try {
         const spec = buildSpec({
@@ -144,8 +79,8 @@ export async function timeHelperRuns({ repo, rootfs, work, runs }) {
             hostname: join(dir, "hostname"),
             resolvConf: join(dir, "resolv.conf"),
           },
-          cgroupJoinFiles: cgroups.map((cg) => join(cg, "cgroup.procs")),
-          cgroupVersion: version,
+          cgroupJoinFiles: cgroup.joinFiles(),
+          cgroupVersion: cgroup.version,
           network: "none",
           logPath: join(dir, "log.json"),
           exitStatusPath: join(dir, "exit.json"),
@@ -179,16 +114,16 @@ export async function timeHelperRuns({ repo, rootfs, work, runs }) {
         if (exit.exitCode !== 0) throw new Error(`the container's true exited ${exit.exitCode}`);
         if (i > 0) samples.push(ms);
       } finally {
-        killCgroupTasks(cgroups);
+        await cgroup.killAll("SIGKILL");
         // The overlay went with the container's mount namespace; the monitor exits just after writing
         // exit.json, and no process of ours may outlive its run.
         for (let wait = 0; started && wait < 200 && !gone(started.monitorPid); wait++) await sleep(5);
-        for (const cg of cgroups) await removeCgroup(cg);
+        await cgroup.remove();
         rmSync(dir, { recursive: true, force: true });
       }
     }
   } finally {
-    for (const root of roots) await removeCgroup(join(root, parentName));
+    removeParent(dirs);
     rmSync(base, { recursive: true, force: true });
   }
   const mounts = readFileSync("/proc/mounts", "utf8")

@@ -148,10 +148,18 @@ export class ContainerStore {
     return this.root.container(id);
   }
 
+  /** A new container id: 64 hex digits, as docker's. */
+  static newId(): string {
+    return randomBytes(32).toString("hex");
+  }
+
   /** Reserves the name (or a generated one), creates the container's directory and writes config.json. */
-  create(record: Omit<ContainerRecord, "id" | "name" | "created">, name?: string): ContainerRecord {
+  create(
+    record: Omit<ContainerRecord, "id" | "name" | "created">,
+    name?: string,
+    id = ContainerStore.newId(),
+  ): ContainerRecord {
     mkdirSync(this.namesDir, { recursive: true });
-    const id = randomBytes(32).toString("hex");
     mkdirSync(this.dir(id), { recursive: true, mode: 0o700 });
     try {
       const full: ContainerRecord = {

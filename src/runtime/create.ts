@@ -99,7 +99,8 @@ export function createContainer(root: StateRoot, image: ImageInfo, options: Crea
   // Fail at create, not at start, for a user the image does not know.
   resolveImageUser(user, image.layers);
   const store = new ContainerStore(root);
-  const record = store.create(
+  const id = ContainerStore.newId();
+  return store.create(
     {
       imageId: image.id,
       imageRef: options.image,
@@ -110,7 +111,8 @@ export function createContainer(root: StateRoot, image: ImageInfo, options: Crea
         env: mergeEnv(config.Env ?? [], options.env ?? []),
         workingDir: options.workingDir ?? (config.WorkingDir || "/"),
         user,
-        hostname: options.hostname ?? "",
+        // docker's default hostname: the short id.
+        hostname: options.hostname || id.slice(0, 12),
         tty: options.tty ?? false,
         openStdin: options.openStdin ?? false,
         stopSignal: normalizeSignal(options.stopSignal ?? config.StopSignal ?? "SIGTERM"),
@@ -136,11 +138,6 @@ export function createContainer(root: StateRoot, image: ImageInfo, options: Crea
       },
     },
     options.name,
+    id,
   );
-  // docker's default hostname is the short id, known only once the record exists.
-  if (record.config.hostname === "") {
-    record.config.hostname = record.id.slice(0, 12);
-    store.update(record);
-  }
-  return record;
 }

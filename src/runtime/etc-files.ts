@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { atomicWriteFileSync } from "../common/atomic-write.js";
 import { isErrno } from "../errors.js";
 
 /**
@@ -51,9 +50,10 @@ export function writeEtcFiles(
           `127.0.1.1\t${hostname}`,
           "",
         ].join("\n");
-  atomicWriteFileSync(files.hosts, hosts);
-  atomicWriteFileSync(files.hostname, `${hostname}\n`);
-  atomicWriteFileSync(files.resolvConf, containerResolvConf(resolv, networkMode));
+  // Derived files, rewritten at every start while the container is stopped: no record to keep whole.
+  writeFileSync(files.hosts, hosts);
+  writeFileSync(files.hostname, `${hostname}\n`);
+  writeFileSync(files.resolvConf, containerResolvConf(resolv, networkMode));
   return files;
 }
 
