@@ -27,8 +27,10 @@ beforeEach(() => {
 
 afterEach(() => {
   const root = cli.root;
-  expect(cli.ok(["container", "ls", "-aq"])).toBe("");
+  // --rm leaves nothing; cleanup first all the same, so that a failed test leaks nothing either.
+  const left = cli.ok(["container", "ls", "-aq"]);
   cli.cleanup();
+  expect(left).toBe("");
   expect(mountsUnder(root)).toEqual([]);
   expect(cgroupsUnder(PARENT)).toEqual([]);
 });
