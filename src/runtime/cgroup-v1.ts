@@ -183,6 +183,11 @@ export class CgroupV1 implements CgroupBackend {
     return this.hierarchies.map((h) => join(h.dir, "tasks"));
   }
 
+  /** CLONE_INTO_CGROUP takes a cgroup2 directory only. */
+  cloneIntoDir(): undefined {
+    return undefined;
+  }
+
   pids(): number[] {
     const hierarchy = this.dirOf("pids") ?? this.hierarchies[0]?.dir;
     return hierarchy ? readPids(join(hierarchy, "cgroup.procs")) : [];

@@ -103,9 +103,17 @@ export class CgroupV2 implements CgroupBackend {
     return [join(this.dir, "cgroup.procs")];
   }
 
-  /** v2's `cgroup.threads` takes threads only in threaded cgroups: a process joins through cgroup.procs. */
+  /**
+   * Nothing to join: a new process is cloned into the cgroup (cloneIntoDir), as moving one through
+   * cgroup.procs waits for the kernel's threadgroup lock (cgroup.threads takes threads only in threaded
+   * cgroups).
+   */
   joinFiles(): string[] {
-    return this.procsFiles();
+    return [];
+  }
+
+  cloneIntoDir(): string {
+    return this.dir;
   }
 
   pids(): number[] {

@@ -8,7 +8,7 @@ import { CgroupV2 } from "./cgroup-v2.js";
  * One facade over the two cgroup layouts. A container's cgroup is `<parent>/<id>` under each hierarchy
  * (v1: one per controller, /sys/fs/cgroup/<controller>/…; v2: the unified tree). Lifecycle: `Cgroup.create`
  * makes the directories, `setLimits` writes memory/cpu/pids (and v1 device) policy, the container's process
- * joins by writing "0" into every `joinFiles()` entry, `stats`/`oomKilled` observe it, `killAll` ends every
+ * is cloned into `cloneIntoDir()` (v2) or joins by writing "0" into every `joinFiles()` entry (v1), `stats`/`oomKilled` observe it, `killAll` ends every
  * process in it and `remove` deletes the directories once they are empty. `Cgroup.open` addresses an
  * existing one (a later CLI call) without creating anything.
  */
@@ -71,6 +71,7 @@ export interface CgroupBackend {
   setLimits(limits: CgroupLimits): void;
   procsFiles(): string[];
   joinFiles(): string[];
+  cloneIntoDir(): string | undefined;
   pids(): number[];
   stats(): CgroupStats;
   oomKilled(): boolean;
@@ -176,6 +177,11 @@ export class Cgroup {
   /** What a process writes "0" into to move itself here, as the helper's container and exec processes do. */
   joinFiles(): string[] {
     return this.backend.joinFiles();
+  }
+
+  /** v2: the directory a new process is cloned straight into (CLONE_INTO_CGROUP), so nothing has to move. */
+  cloneIntoDir(): string | undefined {
+    return this.backend.cloneIntoDir();
   }
 
   /** Moves a running process into this cgroup (the helper does this for containers; exec and tests use it). */

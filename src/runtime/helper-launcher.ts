@@ -57,6 +57,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         rootfs: input.rootfs,
         etc: input.etc,
         cgroupJoinFiles: input.cgroupJoinFiles,
+        cloneIntoCgroup: input.cloneIntoCgroup,
         network: host.networkMode,
         readOnly: host.readOnly,
         privileged: host.privileged,
@@ -83,6 +84,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
       const spec = buildExecSpec({
         pid: input.pid,
         cgroupJoinFiles: input.cgroupJoinFiles,
+        cloneIntoCgroup: input.cloneIntoCgroup,
         args: input.request.args,
         env: input.env,
         hostname: input.record.config.hostname,

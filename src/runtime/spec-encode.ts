@@ -55,6 +55,7 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   if (spec.network === "host") w.put("hostnet");
   else if (spec.network !== "new") w.put("netns", spec.network.path);
   for (const file of spec.cgroupJoinFiles) w.put("cgroup", file);
+  if (spec.cloneIntoCgroup) w.put("cgroupinto", spec.cloneIntoCgroup);
   for (const dir of [...spec.root.lowerDirs].reverse()) w.put("lower", dir);
   w.put("upper", spec.root.upperDir);
   w.put("work", spec.root.workDir);
@@ -81,6 +82,7 @@ export function encodeExecSpec(spec: ExecSpec): Buffer {
   putProcess(w, spec.process);
   w.put("pid", spec.pid);
   for (const file of spec.cgroupJoinFiles) w.put("cgroup", file);
+  if (spec.cloneIntoCgroup) w.put("cgroupinto", spec.cloneIntoCgroup);
   w.flag("detach", spec.detach);
   return w.buffer();
 }

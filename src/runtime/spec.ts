@@ -104,8 +104,10 @@ export interface ContainerSpec {
   symlinks: SpecSymlink[];
   maskedPaths: string[];
   readonlyPaths: string[];
-  /** cgroup.procs files PID 1 is written to before it may run. */
+  /** Files PID 1 writes "0" into to join its cgroups before anything else (Cgroup.joinFiles). */
   cgroupJoinFiles: string[];
+  /** A cgroup2 directory PID 1 is cloned straight into (CLONE_INTO_CGROUP; Cgroup.cloneIntoDir). */
+  cloneIntoCgroup?: string;
   monitor: {
     logPath: string;
     /** Rotate when the log would grow past this; 0 = never. */
@@ -123,6 +125,7 @@ export interface ExecSpec {
   /** The container's PID 1 as the host sees it: its namespaces are joined. */
   pid: number;
   cgroupJoinFiles: string[];
+  cloneIntoCgroup?: string;
   process: Omit<SpecProcess, "init" | "rlimits" | "openStdin">;
   detach: boolean;
 }
@@ -145,6 +148,7 @@ export interface SpecInput extends CapabilityOptions {
   /** Generated /etc files (etc-files.ts), bind-mounted over the image's. */
   etc?: { hosts: string; hostname: string; resolvConf: string };
   cgroupJoinFiles: readonly string[];
+  cloneIntoCgroup?: string;
   /** Which cgroup layout /sys/fs/cgroup has; detected when omitted. */
   cgroupVersion?: 1 | 2;
   network?: "none" | "host" | { path: string };
@@ -260,6 +264,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     maskedPaths: privileged ? [] : [...MASKED_PATHS],
     readonlyPaths: privileged ? [] : [...READONLY_PATHS],
     cgroupJoinFiles: [...input.cgroupJoinFiles],
+    ...(input.cloneIntoCgroup ? { cloneIntoCgroup: input.cloneIntoCgroup } : {}),
     monitor: {
       logPath: input.logPath,
       logMaxBytes: input.logMaxBytes ?? 0,
@@ -274,6 +279,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
 export interface ExecInput extends CapabilityOptions {
   pid: number;
   cgroupJoinFiles: readonly string[];
+  cloneIntoCgroup?: string;
   args: string[];
   /** The container's env with the exec's own; PATH, HOSTNAME, HOME and TERM are added as for the container. */
   env: string[];
@@ -290,6 +296,7 @@ export function buildExecSpec(input: ExecInput): ExecSpec {
   return {
     pid: input.pid,
     cgroupJoinFiles: [...input.cgroupJoinFiles],
+    ...(input.cloneIntoCgroup ? { cloneIntoCgroup: input.cloneIntoCgroup } : {}),
     process: {
       args: [...input.args],
       env: containerEnv(input),

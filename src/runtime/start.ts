@@ -28,6 +28,8 @@ export interface LaunchInput {
   /** The container's cgroup directories, and the files PID 1 joins them through (Cgroup.joinFiles). */
   cgroupDirs: readonly string[];
   cgroupJoinFiles: readonly string[];
+  /** v2: the cgroup directory PID 1 is cloned into instead (Cgroup.cloneIntoDir). */
+  cloneIntoCgroup?: string;
   logPath: string;
   exitStatusPath: string;
   dir: string;
@@ -55,6 +57,7 @@ export interface ExecInput {
   pid: number;
   user: ResolvedUser;
   cgroupJoinFiles: readonly string[];
+  cloneIntoCgroup?: string;
   env: string[];
   request: ExecRequest;
 }
@@ -65,8 +68,8 @@ export interface ExecResult {
 
 /**
  * The process side of the runtime; the native helper implements it (src/runtime/helper.ts). Contract:
- * - `run` resolves once PID 1 has joined its cgroup through every `cgroupJoinFiles` file (by writing "0"
- *   there) and is about to exec, with the monitor's pid (detached from the caller, parent of PID 1) and
+ * - `run` resolves once PID 1 is in its cgroup (cloned into `cloneIntoCgroup`, or joined through every
+ *   `cgroupJoinFiles` file by writing "0" there) and is about to exec, with the monitor's pid (detached from the caller, parent of PID 1) and
  *   PID 1's host pid; a setup failure rejects with a
  *   TscError (E_RUNTIME_EXEC naming ENOENT/EACCES when the command cannot be run: the CLI maps those
  *   to 127/126).
@@ -119,6 +122,7 @@ export async function startContainer(
       etc: writeEtcFiles(paths.dir, record.config.hostname, host.networkMode),
       cgroupDirs: cgroup.dirs,
       cgroupJoinFiles: cgroup.joinFiles(),
+      cloneIntoCgroup: cgroup.cloneIntoDir(),
       logPath: paths.log,
       exitStatusPath: store.exitStatusPath(record.id),
       dir: paths.dir,
@@ -166,11 +170,13 @@ export async function execInContainer(
       hint: "container exec CONTAINER COMMAND [ARG...]",
     });
   }
+  const cgroup = Cgroup.open(record.id, cgroupOptions(record));
   return launcher.exec({
     record,
     pid: state.pid,
     user: resolveImageUser(request.user ?? record.config.user, record.layers),
-    cgroupJoinFiles: Cgroup.open(record.id, cgroupOptions(record)).joinFiles(),
+    cgroupJoinFiles: cgroup.joinFiles(),
+    cloneIntoCgroup: cgroup.cloneIntoDir(),
     env: mergeEnv(record.config.env, request.env ?? []),
     request,
   });

@@ -212,12 +212,18 @@ describe.each(BACKENDS)("cgroup conformance: $name", (backend) => {
     expect(await exited).toBe("SIGKILL");
   });
 
-  it("joinFiles are what a process writes 0 into to move itself (the helper's way of joining)", async () => {
+  it("v1: joinFiles (tasks) are what a process writes 0 into to move itself; v2: cloneIntoDir", async () => {
     const cgroup = newCgroup(backend);
     const files = cgroup.joinFiles();
-    expect(files.length).toBe(cgroup.dirs.length);
-    // v1: `tasks`, which skips the kernel's global threadgroup lock for a thread moving itself.
-    expect(files.every((f) => f.endsWith(backend.version === 1 ? "/tasks" : "/cgroup.procs"))).toBe(true);
+    if (backend.version === 2) {
+      // Nothing moves on v2: the helper clones the process into the directory (CLONE_INTO_CGROUP).
+      expect(files).toEqual([]);
+      expect(cgroup.cloneIntoDir()).toBe(cgroup.dirs[0]);
+      return;
+    }
+    expect(cgroup.cloneIntoDir()).toBeUndefined();
+    // `tasks`, which skips the kernel's global threadgroup lock for a thread moving itself.
+    expect(files).toEqual(cgroup.dirs.map((dir) => join(dir, "tasks")));
     const script = `for f in ${files.join(" ")}; do echo 0 > "$f" || exit 99; done; exec sleep 30`;
     const { child, go, exited } = gatedShell(script);
     go();

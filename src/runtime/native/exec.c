@@ -242,7 +242,8 @@ int exec_main (int argc, char **argv)
     }
   /* Nothing in the container may ptrace us or open /proc/<pid>/exe while we are in it (CVE-2019-5736). */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (join_container (&spec, &err) < 0)
+  int cgroup = -1;
+  if (open_cgroup_into (&spec, &cgroup, &err) < 0 || join_container (&spec, &err) < 0)
     {
       report_error (&err);
       return EXIT_SETUP;
@@ -262,10 +263,11 @@ int exec_main (int argc, char **argv)
       report_error (&err);
       return EXIT_SETUP;
     }
-  pid_t pid = fork ();
+  pid_t pid = fork_into_cgroup (cgroup, 0, &err);
+  if (cgroup >= 0)
+    close (cgroup);
   if (pid < 0)
     {
-      fail (&err, errno, "fork `exec`");
       report_error (&err);
       return EXIT_SETUP;
     }

@@ -19,6 +19,7 @@
 
 #include "container.h"
 #include "monitor.h"
+#include "security.h"
 #include "spec.h"
 #include "sync.h"
 
@@ -53,13 +54,16 @@ static void drop_caller_stdio (void)
     }
 }
 
-static pid_t clone_child (const struct spec *spec)
+static pid_t clone_child (const struct spec *spec, struct err *err)
 {
-  unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
   if (spec->netns == NULL && !spec->hostnet)
     flags |= CLONE_NEWNET;
-  /* fork-like clone (no new stack): the child continues here with a copy of everything. */
-  return (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, 0);
+  cleanup_close int cgroup = -1;
+  if (open_cgroup_into (spec, &cgroup, err) < 0)
+    return -1;
+  /* fork-like (no new stack): the child continues here with a copy of everything. */
+  return fork_into_cgroup (cgroup, flags, err);
 }
 
 /* A close-on-exec pipe for one of the container's stdio streams. */
@@ -120,9 +124,9 @@ static pid_t start_container (struct spec *spec, struct err *err)
   cleanup_close int netns = -1;
   if (spec->netns && (netns = open (spec->netns, O_RDONLY | O_CLOEXEC)) < 0)
     return fail (err, errno, "open `%s`", spec->netns);
-  pid_t pid = clone_child (spec);
+  pid_t pid = clone_child (spec, err);
   if (pid < 0)
-    return fail (err, errno, "clone `container`");
+    return -1;
   if (pid == 0)
     {
       sigset_t none;

@@ -7,6 +7,8 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -27,6 +29,40 @@ int join_cgroups_self (const struct spec *spec, struct err *err)
         return fail (err, errno, "write `%s`", spec->cgroups[i]);
     }
   return 0;
+}
+
+/* clone3's argument (linux/sched.h's struct clone_args, up to the cgroup field: CLONE_ARGS_SIZE_VER2). */
+struct clone3_args
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+      cgroup;
+};
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+int open_cgroup_into (const struct spec *spec, int *fd, struct err *err)
+{
+  *fd = -1;
+  if (spec->cgroup_into == NULL)
+    return 0;
+  *fd = open (spec->cgroup_into, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*fd < 0)
+    return fail (err, errno, "open `%s`", spec->cgroup_into);
+  return 0;
+}
+
+pid_t fork_into_cgroup (int cgroup_fd, unsigned long flags, struct err *err)
+{
+  if (cgroup_fd < 0)
+    {
+      pid_t pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+      return pid < 0 ? fail (err, errno, "clone `process`") : pid;
+    }
+  struct clone3_args args = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t) cgroup_fd };
+  pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  return pid < 0 ? fail (err, errno, "clone3 `CLONE_INTO_CGROUP`") : pid;
 }
 
 int apply_rlimits (const struct spec *spec, struct err *err)

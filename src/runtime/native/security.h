@@ -4,6 +4,7 @@
 #define TSC_SECURITY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "spec.h"
@@ -12,6 +13,14 @@
  * these are `tasks` files: a single-threaded process moving itself that way skips the kernel's global
  * threadgroup lock, whose RCU grace period costs 15-60 ms per start through cgroup.procs. */
 int join_cgroups_self (const struct spec *spec, struct err *err);
+
+/* Opens the spec's cgroup_into (O_PATH) into *fd, or sets *fd to -1 without one. Before any setns: the
+ * path is the host's. */
+int open_cgroup_into (const struct spec *spec, int *fd, struct err *err);
+
+/* fork with these namespace flags (clone without a new stack); with a cgroup_fd, clone3 with
+ * CLONE_INTO_CGROUP, so the child starts in its cgroup and no move waits for that lock. Returns as fork. */
+pid_t fork_into_cgroup (int cgroup_fd, unsigned long flags, struct err *err);
 
 int apply_rlimits (const struct spec *spec, struct err *err);
 

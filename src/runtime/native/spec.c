@@ -116,7 +116,7 @@ static const struct
   { "work", 1 },    { "merged", 1 },   { "mount", 5 },    { "mask", 1 },    { "readonly", 1 },
   { "device", 5 },  { "symlink", 2 },  { "log", 1 },      { "logmax", 1 },  { "logfiles", 1 },
   { "exitfile", 1 }, { "socket", 1 },  { "waitattach", 1 }, { "pid", 1 },
-  { "consize", 2 },
+  { "consize", 2 },  { "cgroupinto", 1 },
 };
 
 static int absolute (const char *what, const char *path, struct err *err)
@@ -208,9 +208,15 @@ static int parse_record (struct spec *s, const char *key, char **f, struct err *
     s->rootro = true;
   else if (strcmp (key, "cgroup") == 0)
     {
-      if (absolute ("cgroup.procs file", f[0], err) < 0)
+      if (absolute ("cgroup file", f[0], err) < 0)
         return -1;
       s->cgroups[s->ncgroups++] = f[0];
+    }
+  else if (strcmp (key, "cgroupinto") == 0)
+    {
+      if (absolute ("cgroup directory", f[0], err) < 0)
+        return -1;
+      s->cgroup_into = f[0];
     }
   else if (strcmp (key, "lower") == 0)
     {

@@ -61,8 +61,9 @@ struct spec
   /* container */
   const char *hostname, *netns;
   bool hostnet, rootro;
-  const char **cgroups;
+  const char **cgroups; /* files the process joins through by writing "0" */
   size_t ncgroups;
+  const char *cgroup_into; /* a cgroup2 directory the process is cloned straight into */
   const char **lowers; /* top first, as overlay stacks them */
   size_t nlowers;
   const char *upper, *work, *merged;
