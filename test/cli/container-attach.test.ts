@@ -1,43 +1,15 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  CLI,
-  busyboxTarball,
-  cgroupsUnder,
-  makeCli,
-  mountsUnder,
-  removeCgroupParent,
-  type Cli,
-} from "./container-helpers.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { CLI, useBusyboxCli } from "./container-helpers.js";
 
 // A foreground `container run` attached to the container's monitor: stdin with -i, a pty with -t (driven
 // here through util-linux `script`, which gives the CLI a real terminal), exit codes. Through the built
 // binary, as root on the real kernel.
-const PARENT = `tscompose-test-attach-${process.pid}`;
-const work = mkdtempSync(join(tmpdir(), "tsc-attach-image-"));
-let cli: Cli;
+const cli = useBusyboxCli("attach");
 
-beforeEach(() => {
-  cli = makeCli(PARENT);
-  cli.ok(["image", "import", busyboxTarball(work), "busybox"]);
-});
-
+// Registered after useBusyboxCli's, so it runs before that one's cleanup: --rm has left nothing.
 afterEach(() => {
-  const root = cli.root;
-  // --rm leaves nothing; cleanup first all the same, so that a failed test leaks nothing either.
-  const left = cli.ok(["container", "ls", "-aq"]);
-  cli.cleanup();
-  expect(left).toBe("");
-  expect(mountsUnder(root)).toEqual([]);
-  expect(cgroupsUnder(PARENT)).toEqual([]);
-});
-
-afterAll(() => {
-  removeCgroupParent(PARENT);
-  rmSync(work, { recursive: true, force: true });
+  expect(cli().ok(["container", "ls", "-aq"])).toBe("");
 });
 
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -48,7 +20,7 @@ const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
  */
 function onTerminal(shell: string, input = "", delayMs = 1500) {
   const script = `stty rows 30 cols 100; tscompose() { ${quote(CLI)} "$@"; }; ${shell}`;
-  const child = spawn("script", ["-qfec", script, "/dev/null"], { env: cli.env });
+  const child = spawn("script", ["-qfec", script, "/dev/null"], { env: cli().env });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   // `script` copies its stdin to the pty, and stops at its EOF: it stays open until the command is done.
@@ -65,7 +37,7 @@ function onTerminal(shell: string, input = "", delayMs = 1500) {
 
 describe("container run: stdin with -i", () => {
   it("gives the container our stdin and returns its exit code", () => {
-    const result = cli.run(
+    const result = cli().run(
       ["container", "run", "-i", "--rm", "busybox", "sh", "-c", 'read x; echo "got $x"; exit 4'],
       { input: "hello\n" },
     );
@@ -76,7 +48,7 @@ describe("container run: stdin with -i", () => {
 
   it("carries a megabyte through and closes the container's stdin at our EOF", () => {
     const input = "0123456789abcdef".repeat(65_536);
-    const result = cli.run(["container", "run", "-i", "--rm", "busybox", "sh", "-c", "wc -c; echo done"], {
+    const result = cli().run(["container", "run", "-i", "--rm", "busybox", "sh", "-c", "wc -c; echo done"], {
       input,
     });
     expect(result.stdout.split(/\s+/).filter(Boolean)).toEqual([String(input.length), "done"]);
@@ -84,13 +56,13 @@ describe("container run: stdin with -i", () => {
   });
 
   it("leaves the container's stdin empty without -i", () => {
-    const result = cli.run(["container", "run", "--rm", "busybox", "cat"], { input: "not for you\n" });
+    const result = cli().run(["container", "run", "--rm", "busybox", "cat"], { input: "not for you\n" });
     expect(result.stdout).toBe("");
     expect(result.status).toBe(0);
   });
 
   it("shows every line of output written the moment the command starts, stdout and stderr apart", () => {
-    const result = cli.run([
+    const result = cli().run([
       "container",
       "run",
       "--rm",
@@ -105,7 +77,7 @@ describe("container run: stdin with -i", () => {
   });
 
   it("refuses -it when stdin is not a terminal, as docker does (exit 1, nothing created)", () => {
-    const result = cli.run(["container", "run", "-it", "--rm", "busybox", "true"], { input: "" });
+    const result = cli().run(["container", "run", "-it", "--rm", "busybox", "true"], { input: "" });
     expect(result.stderr).toContain("error: the input device is not a TTY");
     expect(result.status).toBe(1);
   });

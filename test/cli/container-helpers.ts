@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { afterAll, afterEach, beforeEach, expect } from "vitest";
 import { CLI } from "./build-cli.js";
 
 /** The real binary, a temp TSCOMPOSE_ROOT per test and a cgroup parent per test file; checks for leftovers. */
@@ -120,4 +121,33 @@ export function removeCgroupParent(parent: string): void {
 
 export function cgroupFile(parent: string, controller: string, id: string, file: string): string {
   return readFileSync(join("/sys/fs/cgroup", controller, parent, id, file), "utf8");
+}
+
+/**
+ * For a test file: before each test a fresh CLI (its own root) with the busybox image imported, after it
+ * no container, mount or cgroup left; call at the top level and use the returned getter in the tests.
+ */
+export function useBusyboxCli(name: string): () => Cli {
+  const parent = `tscompose-test-${name}-${process.pid}`;
+  const work = mkdtempSync(join(tmpdir(), `tsc-${name}-image-`));
+  let current: Cli | undefined;
+  beforeEach(() => {
+    current = makeCli(parent);
+    current.ok(["image", "import", busyboxTarball(work), "busybox"]);
+  });
+  afterEach(() => {
+    if (!current) return;
+    const root = current.root;
+    current.cleanup();
+    expect(mountsUnder(root)).toEqual([]);
+    expect(cgroupsUnder(parent)).toEqual([]);
+  });
+  afterAll(() => {
+    removeCgroupParent(parent);
+    rmSync(work, { recursive: true, force: true });
+  });
+  return () => {
+    if (!current) throw new Error("useBusyboxCli: the CLI exists only inside a test");
+    return current;
+  };
 }

@@ -1,40 +1,10 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  busyboxTarball,
-  cgroupFile,
-  cgroupsUnder,
-  makeCli,
-  mountsUnder,
-  removeCgroupParent,
-  type Cli,
-} from "./container-helpers.js";
+import { describe, expect, it } from "vitest";
+import { cgroupFile, cgroupsUnder, mountsUnder, useBusyboxCli } from "./container-helpers.js";
 
 // End to end through the built binary (`npm run build` first), as root on the real kernel.
-const PARENT = `tscompose-test-cli-${process.pid}`;
-const work = mkdtempSync(join(tmpdir(), "tsc-ctr-image-"));
-let cli: Cli;
-
-beforeEach(() => {
-  cli = makeCli(PARENT);
-  cli.ok(["image", "import", busyboxTarball(work), "busybox"]);
-});
-
-afterEach(() => {
-  const root = cli.root;
-  cli.cleanup();
-  expect(mountsUnder(root)).toEqual([]);
-  expect(cgroupsUnder(PARENT)).toEqual([]);
-});
-
-afterAll(() => {
-  removeCgroupParent(PARENT);
-  rmSync(work, { recursive: true, force: true });
-});
+const cli = useBusyboxCli("cli");
 
 type Inspect = {
   Id: string;
@@ -44,11 +14,11 @@ type Inspect = {
 };
 
 function inspect(ref: string): Inspect {
-  return (JSON.parse(cli.ok(["container", "inspect", ref])) as Inspect[])[0] as Inspect;
+  return (JSON.parse(cli().ok(["container", "inspect", ref])) as Inspect[])[0] as Inspect;
 }
 
 function runIn(...command: string[]) {
-  return cli.run(["container", "run", "--rm", ...command]);
+  return cli().run(["container", "run", "--rm", ...command]);
 }
 
 describe("container run: what the container sees", () => {
@@ -121,18 +91,18 @@ describe("container run: exit codes as docker", () => {
 describe("container lifecycle", () => {
   it("run -d returns at once and the container keeps running after the CLI exits", () => {
     const started = Date.now();
-    const id = cli.ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();
+    const id = cli().ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();
     expect(Date.now() - started).toBeLessThan(5000);
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     const state = inspect(id).State;
     expect(state).toMatchObject({ Status: "running", Running: true });
     expect(readFileSync(`/proc/${state.Pid}/cmdline`, "utf8")).toBe("sleep\x0030\x00");
-    expect(cli.ok(["container", "ls", "-q"]).trim()).toBe(id.slice(0, 12));
-    expect(cli.ok(["container", "top", id])).toContain("sleep 30");
+    expect(cli().ok(["container", "ls", "-q"]).trim()).toBe(id.slice(0, 12));
+    expect(cli().ok(["container", "top", id])).toContain("sleep 30");
   });
 
   it("logs -f follows the output until the container exits", async () => {
-    const id = cli
+    const id = cli()
       .ok([
         "container",
         "run",
@@ -143,16 +113,16 @@ describe("container lifecycle", () => {
         "for i in 1 2 3; do echo line$i; sleep 0.3; done",
       ])
       .trim();
-    const result = cli.run(["container", "logs", "-f", id]);
+    const result = cli().run(["container", "logs", "-f", id]);
     expect(result.stdout).toBe("line1\nline2\nline3\n");
-    expect(cli.ok(["container", "logs", "--tail", "1", id])).toBe("line3\n");
-    expect(cli.ok(["container", "wait", id])).toBe("0\n");
+    expect(cli().ok(["container", "logs", "--tail", "1", id])).toBe("line3\n");
+    expect(cli().ok(["container", "wait", id])).toBe("0\n");
   });
 
   it("stop ends a sleep PID 1 only after the grace period, with SIGKILL", () => {
-    const id = cli.ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();
+    const id = cli().ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();
     const started = Date.now();
-    cli.ok(["container", "stop", "-t", "1", id]);
+    cli().ok(["container", "stop", "-t", "1", id]);
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(1000);
     expect(took).toBeLessThan(6000);
@@ -160,64 +130,64 @@ describe("container lifecycle", () => {
   });
 
   it("stop ends an --init container at once with the stop signal", () => {
-    const id = cli.ok(["container", "run", "-d", "--init", "busybox", "sleep", "30"]).trim();
+    const id = cli().ok(["container", "run", "-d", "--init", "busybox", "sleep", "30"]).trim();
     const started = Date.now();
-    cli.ok(["container", "stop", "-t", "10", id]);
+    cli().ok(["container", "stop", "-t", "10", id]);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(inspect(id).State).toMatchObject({ Status: "exited", ExitCode: 143 });
   });
 
   it("kill -s and the exit code of a killed container", () => {
     // Under --init: a bare PID 1 without a USR1 handler never receives USR1 (the kernel drops it, as in docker).
-    const id = cli.ok(["container", "run", "-d", "--init", "busybox", "sleep", "30"]).trim();
-    cli.ok(["container", "kill", id]);
-    expect(cli.ok(["container", "wait", id])).toBe("137\n");
-    cli.ok(["container", "start", id]);
+    const id = cli().ok(["container", "run", "-d", "--init", "busybox", "sleep", "30"]).trim();
+    cli().ok(["container", "kill", id]);
+    expect(cli().ok(["container", "wait", id])).toBe("137\n");
+    cli().ok(["container", "start", id]);
     expect(inspect(id).State.Running).toBe(true);
-    cli.ok(["container", "kill", "-s", "USR1", id]);
-    expect(cli.ok(["container", "wait", id])).toBe("138\n");
+    cli().ok(["container", "kill", "-s", "USR1", id]);
+    expect(cli().ok(["container", "wait", id])).toBe("138\n");
   });
 
   it("rm leaves no mount, cgroup or process behind; rm of a running container needs -f", () => {
-    const id = cli.ok(["container", "run", "-d", "--name", "victim", "busybox", "sleep", "30"]).trim();
+    const id = cli().ok(["container", "run", "-d", "--name", "victim", "busybox", "sleep", "30"]).trim();
     const pid = inspect(id).State.Pid;
-    expect(cgroupsUnder(PARENT).length).toBeGreaterThan(0);
-    const refused = cli.run(["container", "rm", "victim"]);
+    expect(cgroupsUnder(cli().cgroupParent).length).toBeGreaterThan(0);
+    const refused = cli().run(["container", "rm", "victim"]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain("container rm -f");
-    cli.ok(["container", "rm", "-f", "victim"]);
+    cli().ok(["container", "rm", "-f", "victim"]);
     expect(() => readFileSync(`/proc/${pid}/stat`)).toThrow();
-    expect(cgroupsUnder(PARENT)).toEqual([]);
-    expect(mountsUnder(cli.root)).toEqual([]);
-    expect(cli.ok(["container", "ls", "-aq"])).toBe("");
+    expect(cgroupsUnder(cli().cgroupParent)).toEqual([]);
+    expect(mountsUnder(cli().root)).toEqual([]);
+    expect(cli().ok(["container", "ls", "-aq"])).toBe("");
   });
 
   it("names are unique and --rm removes the container after it exits", () => {
-    cli.ok(["container", "run", "-d", "--name", "one", "busybox", "sleep", "30"]);
-    const clash = cli.run(["container", "run", "--name", "one", "busybox", "true"]);
+    cli().ok(["container", "run", "-d", "--name", "one", "busybox", "sleep", "30"]);
+    const clash = cli().run(["container", "run", "--name", "one", "busybox", "true"]);
     expect(clash.status).toBe(125);
     expect(clash.stderr).toContain("already in use");
-    cli.ok(["container", "run", "--rm", "--name", "gone", "busybox", "true"]);
-    expect(cli.run(["container", "inspect", "gone"]).status).toBe(1);
+    cli().ok(["container", "run", "--rm", "--name", "gone", "busybox", "true"]);
+    expect(cli().run(["container", "inspect", "gone"]).status).toBe(1);
   });
 });
 
 describe("two containers from one image", () => {
   it("share the lower layers and don't see each other's writes", () => {
-    const a = cli.ok(["container", "run", "-d", "busybox", "sh", "-c", "echo a > /mine; sleep 30"]).trim();
-    const b = cli.ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();
+    const a = cli().ok(["container", "run", "-d", "busybox", "sh", "-c", "echo a > /mine; sleep 30"]).trim();
+    const b = cli().ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();
     const [ia, ib] = [inspect(a), inspect(b)];
     expect(ia.GraphDriver.Data.LowerDir).toBe(ib.GraphDriver.Data.LowerDir);
     expect(ia.GraphDriver.Data.UpperDir).not.toBe(ib.GraphDriver.Data.UpperDir);
-    expect(cli.run(["container", "exec", b, "cat", "/mine"]).status).not.toBe(0);
-    expect(cli.ok(["container", "exec", a, "cat", "/mine"])).toBe("a\n");
+    expect(cli().run(["container", "exec", b, "cat", "/mine"]).status).not.toBe(0);
+    expect(cli().ok(["container", "exec", a, "cat", "/mine"])).toBe("a\n");
   });
 });
 
 describe("resource limits", () => {
   it("--memory kills a process that exceeds it and inspect shows OOMKilled", () => {
-    const id = cli.ok(["container", "run", "-d", "--memory", "32m", "busybox", "tail", "/dev/zero"]).trim();
-    expect(cli.ok(["container", "wait", id])).toBe("137\n");
+    const id = cli().ok(["container", "run", "-d", "--memory", "32m", "busybox", "tail", "/dev/zero"]).trim();
+    expect(cli().ok(["container", "wait", id])).toBe("137\n");
     expect(inspect(id).State.OOMKilled).toBe(true);
   });
 
@@ -230,15 +200,17 @@ describe("resource limits", () => {
   });
 
   it("--cpus throttles a busy loop (cpu.stat nr_throttled)", async () => {
-    const id = cli
+    const id = cli()
       .ok(["container", "run", "-d", "--cpus", "0.1", "busybox", "sh", "-c", "while :; do :; done"])
       .trim();
     let throttled = 0;
     for (let i = 0; i < 50 && throttled === 0; i++) {
       await sleep(100);
-      throttled = Number(/nr_throttled (\d+)/.exec(cgroupFile(PARENT, "cpu", id, "cpu.stat"))?.[1] ?? 0);
+      throttled = Number(
+        /nr_throttled (\d+)/.exec(cgroupFile(cli().cgroupParent, "cpu", id, "cpu.stat"))?.[1] ?? 0,
+      );
     }
     expect(throttled).toBeGreaterThan(0);
-    expect(cgroupFile(PARENT, "cpu", id, "cpu.cfs_quota_us").trim()).toBe("10000");
+    expect(cgroupFile(cli().cgroupParent, "cpu", id, "cpu.cfs_quota_us").trim()).toBe("10000");
   });
 });
