@@ -331,8 +331,10 @@ export class ContainerStore {
   state(id: string): ContainerState {
     const start = this.readStart(id);
     if (!start) return { status: "created", running: false, pid: 0, exitCode: 0, restartCount: 0 };
-    const exit = this.readExit(id);
+    // The monitor writes the exit status, then exits: liveness first, so a monitor that has just gone is
+    // never taken for one that died without a word.
     const alive = isProcessAlive(start.monitorPid, start.monitorStartTicks);
+    const exit = this.readExit(id);
     if (!exit && alive) {
       return {
         status: "running",
