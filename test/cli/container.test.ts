@@ -101,6 +101,17 @@ describe("container lifecycle", () => {
     expect(cli().ok(["container", "top", id])).toContain("sleep 30");
   });
 
+  it("run -d --rm removes the container once it exits, after the CLI is gone", async () => {
+    const id = cli().ok(["container", "run", "-d", "--rm", "busybox", "sleep", "1"]).trim();
+    expect(cli().ok(["container", "ls", "-q"]).trim()).toBe(id.slice(0, 12));
+    let left = id;
+    for (let i = 0; i < 100 && left !== ""; i++) {
+      await sleep(100);
+      left = cli().ok(["container", "ls", "-aq"]).trim();
+    }
+    expect(left).toBe("");
+  });
+
   it("logs -f follows the output until the container exits", async () => {
     const id = cli()
       .ok([
