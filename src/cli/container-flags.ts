@@ -10,6 +10,7 @@ export interface RunFlags {
   detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
+  detachKeys?: string;
   name?: string;
   env?: string[];
   envFile?: string[];

@@ -18,6 +18,7 @@ import {
   type Launcher,
 } from "../runtime/index.js";
 import { createOptionsFromFlags, parseInteger, type RunFlags } from "./container-flags.js";
+import { DEFAULT_DETACH_KEYS, EscapeProxy, parseDetachKeys } from "./detach-keys.js";
 
 /** The container commands that start processes: run, start, restart, exec. */
 
@@ -82,13 +83,23 @@ function followTerminalSize(attachment: Attachment): () => void {
 }
 
 /**
- * Our stdin to the container's (docker run -i), until it ends; with -t on a terminal, raw, so that keys
- * such as Ctrl-C reach the container's pty as bytes rather than signalling us.
+ * Our stdin to the container's (docker run -i), until it ends or the detach keys are typed; with -t on a
+ * terminal, raw, so that keys such as Ctrl-C reach the container's pty as bytes rather than signalling us.
  */
-function forwardStdin(attachment: Attachment, raw: boolean): () => void {
+function forwardStdin(
+  attachment: Attachment,
+  raw: boolean,
+  detachKeys: readonly number[],
+  onDetach: () => void,
+): () => void {
   const stdin = process.stdin;
+  const proxy = new EscapeProxy(detachKeys);
   if (raw) stdin.setRawMode(true);
-  const onData = (data: Buffer) => attachment.write(data);
+  const onData = (data: Buffer) => {
+    const { forward, detach } = proxy.feed(data);
+    if (forward.length > 0) attachment.write(forward);
+    if (detach) onDetach();
+  };
   const onEnd = () => attachment.closeStdin();
   stdin.on("data", onData);
   stdin.once("end", onEnd);
@@ -103,22 +114,34 @@ function forwardStdin(attachment: Attachment, raw: boolean): () => void {
 /**
  * The foreground part of `run`: attached to the container's monitor from before its command starts (so
  * no output is missed), its output on ours, our stdin on its with -i, our terminal's size on its pty
- * with -t; returns its exit code, which the monitor sends the moment the command has ended.
+ * with -t. Resolves with the exit code, which the monitor sends the moment the command has ended, or
+ * with "detached" when the detach keys were typed (the container goes on).
  */
-async function attachUntilExit(id: string, flags: RunFlags): Promise<number> {
+async function attachUntilExit(
+  id: string,
+  flags: RunFlags,
+  detachKeys: readonly number[],
+): Promise<number | "detached"> {
   const root = stateRoot();
   const attachment = await attachToContainer(root, id, {
     stdout: (data) => process.stdout.write(data),
     stderr: (data) => process.stderr.write(data),
   });
+  let detached: () => void = () => undefined;
+  const detach = new Promise<"detached">((resolve) => (detached = () => resolve("detached")));
   const releases = [proxySignals(id)];
   if (flags.tty && process.stdout.isTTY) releases.push(followTerminalSize(attachment));
   if (flags.interactive) {
-    releases.push(forwardStdin(attachment, Boolean(flags.tty) && process.stdin.isTTY));
+    const raw = Boolean(flags.tty) && process.stdin.isTTY;
+    releases.push(forwardStdin(attachment, raw, detachKeys, detached));
   }
   try {
-    const code = await attachment.exit;
-    if (code !== undefined) return code;
+    const outcome = await Promise.race([attachment.exit, detach]);
+    if (outcome === "detached") {
+      attachment.detach();
+      return outcome;
+    }
+    if (outcome !== undefined) return outcome;
     // The monitor went away without a word: its exit status file says what happened.
     return ((await waitContainer(root, id, 5_000)) ?? getContainer(root, id).state).exitCode;
   } finally {
@@ -154,7 +177,9 @@ async function run(deps: RunDeps, image: string, cmd: string[], flags: RunFlags)
   }
   const root = stateRoot();
   let id: string | undefined;
+  let detachKeys: number[];
   try {
+    detachKeys = parseDetachKeys(flags.detachKeys || DEFAULT_DETACH_KEYS);
     const options = createOptionsFromFlags(image, cmd, flags);
     id = createContainer(root, await deps.resolveImage(image), options).id;
     const launcher = await deps.launcher(flags.detach ? {} : foregroundLaunch(flags));
@@ -168,9 +193,14 @@ async function run(deps: RunDeps, image: string, cmd: string[], flags: RunFlags)
     out(`${id}\n`);
     return 0;
   }
-  const exitCode = await attachUntilExit(id, flags);
+  const outcome = await attachUntilExit(id, flags, detachKeys);
+  if (outcome === "detached") {
+    // docker: the container goes on, and is still removed when it ends.
+    if (flags.rm) removeAfterExit(id);
+    return 0;
+  }
   if (flags.rm) await removeContainer(root, id, true);
-  return exitCode;
+  return outcome;
 }
 
 function registerRun(container: Command, deps: RunDeps): void {
@@ -184,6 +214,7 @@ function registerRun(container: Command, deps: RunDeps): void {
     .option("-d, --detach", "run in the background and print the container id")
     .option("-i, --interactive", "keep stdin open")
     .option("-t, --tty", "allocate a pseudo-terminal")
+    .option("--detach-keys <keys>", `keys that detach from the container (default ${DEFAULT_DETACH_KEYS})`)
     .option("--name <name>", "container name")
     .option("-e, --env <KEY=VALUE>", "set an environment variable (repeatable)", collect)
     .option("--env-file <path>", "read environment variables from a file (repeatable)", collect)

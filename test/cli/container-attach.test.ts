@@ -111,3 +111,34 @@ describe("container run -it: a pty", () => {
     expect(status).toBe(7);
   });
 });
+
+describe("container run -it: detach keys", () => {
+  it("ctrl-p ctrl-q detaches: the CLI exits 0 and the container goes on", async () => {
+    const { status } = await onTerminal(
+      "tscompose container run -it --name stays busybox sh -c 'echo up; sleep 30'",
+      "\x10\x11",
+    );
+    expect(status).toBe(0);
+    const [inspected] = JSON.parse(cli().ok(["container", "inspect", "stays"])) as {
+      State: { Running: boolean };
+    }[];
+    expect(inspected?.State.Running).toBe(true);
+    cli().ok(["container", "rm", "-f", "stays"]);
+  });
+
+  it("--detach-keys sets other keys, and a begun sequence that does not go on reaches the container", async () => {
+    const { status, output } = await onTerminal(
+      "tscompose container run -it --rm --detach-keys ctrl-x,y busybox sh -c " +
+        "'stty raw -echo; dd bs=1 count=2 2>/dev/null | od -An -c'",
+      "\x18a",
+    );
+    expect(output).toMatch(/030\s+a/);
+    expect(status).toBe(0);
+  });
+
+  it("refuses keys that are not keys before it creates anything (docker's 125)", () => {
+    const result = cli().run(["container", "run", "--detach-keys", "ctrl-1", "busybox", "true"]);
+    expect(result.stderr).toContain('error: invalid --detach-keys "ctrl-1"');
+    expect(result.status).toBe(125);
+  });
+});
