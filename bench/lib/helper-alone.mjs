@@ -3,7 +3,7 @@
 // runtime's buildSpec, timed from the spawn until the container's exit status file appears, which is what
 // `runc run` waits for in the runc row. Lives in bench/lib/ so bench/run.mjs does not run it on its own.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, rmdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -17,14 +17,6 @@ function gone(pid) {
   } catch {
     return true;
   }
-}
-
-/** What buildSpec points at, as test/runtime/helper-fixture.ts lays it out. */
-function prepare(dir) {
-  for (const sub of ["upper", "work", "merged"]) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(join(dir, "hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\tbench\n");
-  writeFileSync(join(dir, "hostname"), "bench\n");
-  writeFileSync(join(dir, "resolv.conf"), "");
 }
 
 /** Removes the runs' parent cgroup in every hierarchy (the runtime's Cgroup removes only its own). */
@@ -45,12 +37,15 @@ function removeParent(dirs) {
 export async function timeHelperRuns({ repo, rootfs, work, runs }) {
   const helper = join(repo, "build", "tscompose-helper");
   const specModule = join(repo, "dist", "runtime", "spec.js");
-  const cgroupModule = join(repo, "dist", "runtime", "cgroup.js");
+  const runtime = (name) => import(join(repo, "dist", "runtime", `${name}.js`));
   if (!existsSync(helper)) return { skipped: "build/tscompose-helper missing: run `npm run build:native`" };
   if (!existsSync(specModule)) return { skipped: "dist/runtime/spec.js missing: run `npm run build:ts`" };
-  // spec.js re-exports spec-encode.js's encoder; the runtime's own Cgroup makes and removes the cgroups.
-  const { buildSpec, encodeSpec } = await import(specModule);
-  const { Cgroup } = await import(cgroupModule);
+  // The runtime's own pieces lay out the container and its cgroups, as a container start does; spec.js
+  // re-exports spec-encode.js's encoder.
+  const { buildSpec, encodeSpec } = await runtime("spec");
+  const { Cgroup } = await runtime("cgroup");
+  const { prepareRootfs } = await runtime("rootfs");
+  const { writeEtcFiles } = await runtime("etc-files");
   const parent = `tscompose-bench-helper-${process.pid}`;
   const base = join(work, "helper");
   const samples = [];
@@ -58,7 +53,6 @@ export async function timeHelperRuns({ repo, rootfs, work, runs }) {
   try {
     for (let i = 0; i <= runs; i++) {
       const dir = join(base, `c${i}`);
-      prepare(dir);
       const cgroup = Cgroup.create(`c${i}`, { parent });
       dirs = cgroup.dirs;
       let started;
@@ -68,17 +62,8 @@ export async function timeHelperRuns({ repo, rootfs, work, runs }) {
           env: [],
           user: { uid: 0, gid: 0, groups: [] },
           hostname: "bench",
-          rootfs: {
-            lowerDirs: [rootfs],
-            upperDir: join(dir, "upper"),
-            workDir: join(dir, "work"),
-            mergedDir: join(dir, "merged"),
-          },
-          etc: {
-            hosts: join(dir, "hosts"),
-            hostname: join(dir, "hostname"),
-            resolvConf: join(dir, "resolv.conf"),
-          },
+          rootfs: prepareRootfs(dir, [rootfs]),
+          etc: writeEtcFiles(dir, "bench", "none"),
           cgroupJoinFiles: cgroup.joinFiles(),
           cgroupVersion: cgroup.version,
           network: "none",
