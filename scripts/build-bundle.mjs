@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { build } from "esbuild";
 
 const require = createRequire(import.meta.url);
-const { bundle, compileBundle } = require("../bin/tscompose.cjs");
+const { bundle, cacheFile, compileBundle, encodeCache } = require("../bin/tscompose.cjs");
 
 await build({
   entryPoints: ["dist/cli/bin.js"],
@@ -22,6 +22,6 @@ await build({
   logLevel: "warning",
 });
 renameSync(`${bundle}.tmp`, bundle);
-// The cache of the compiled top level; functions compile on their first call as usual.
-writeFileSync(`${bundle}.cache.tmp`, compileBundle().createCachedData());
-renameSync(`${bundle}.cache.tmp`, `${bundle}.cache`);
+// The cache of the compiled top level, which has learnt no command yet (see bin/tscompose.cjs).
+writeFileSync(`${cacheFile}.tmp`, encodeCache([], compileBundle().createCachedData()));
+renameSync(`${cacheFile}.tmp`, cacheFile);

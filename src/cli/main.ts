@@ -5,13 +5,36 @@ import { registerComposeCommands } from "./compose.js";
 import { registerContainerCommands } from "./container.js";
 import { registerImageCommands } from "./image.js";
 
+let invoked: string | undefined;
+
+/**
+ * The command whose action ran, with the options given to it ("container run --rm"): the code paths
+ * bin/tscompose.cjs's code cache learns one by one.
+ */
+export function invokedCommand(): string | undefined {
+  return invoked;
+}
+
+function commandKey(command: Command): string {
+  const words: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) words.unshift(at.name());
+  const given = command.options
+    .filter((option) => command.getOptionValueSource(option.attributeName()) === "cli")
+    .map((option) => option.long ?? option.short ?? "")
+    .sort();
+  return [...words, ...given].join(" ");
+}
+
 /** Builds the commander program; exported so tests can drive it in-process. */
 export function buildProgram(): Command {
   const program = new Command("tscompose")
     .description("Run multi-container applications from compose.yaml on tscompose's own container engine")
     .version("0.1.0")
     .showSuggestionAfterError(true)
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", (_program, action) => {
+      invoked = commandKey(action);
+    });
   registerComposeCommands(program);
   registerContainerCommands(program);
   registerImageCommands(program);

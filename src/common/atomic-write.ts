@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, mkdirSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "./node-crypto.js";
 
 /**
  * Writes a file so that a crash leaves either the old or the new content, never half of one:

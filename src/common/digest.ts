@@ -1,13 +1,14 @@
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { TscError } from "../errors.js";
+import { nodeCrypto } from "./node-crypto.js";
 
 /** Content digests (`sha256:<64 hex>`), as the OCI image spec's descriptors carry them; sha256 only. */
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return nodeCrypto().createHash("sha256").update(data).digest("hex");
 }
 
 export function sha256Digest(data: string | Uint8Array): string {
@@ -37,7 +38,7 @@ export function verifyDigest(what: string, expected: string, actual: string): vo
 
 /** A pass-through stream that hashes and counts what flows through it; read `digest`/`size` after the end. */
 export class DigestStream extends Transform {
-  private readonly hash: Hash = createHash("sha256");
+  private readonly hash: Hash = nodeCrypto().createHash("sha256");
   private result: string | undefined;
   size = 0;
 
@@ -61,7 +62,7 @@ export class DigestStream extends Transform {
 
 /** The digest and size of a whole stream. */
 export async function digestOf(stream: AsyncIterable<Uint8Array>): Promise<{ digest: string; size: number }> {
-  const hash = createHash("sha256");
+  const hash = nodeCrypto().createHash("sha256");
   let size = 0;
   for await (const chunk of stream) {
     hash.update(chunk);

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "../common/node-crypto.js";
 import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { digestHex } from "../common/digest.js";

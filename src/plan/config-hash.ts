@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../common/node-crypto.js";
 import { renderServiceJson, type Service } from "../load/index.js";
 
 /**
@@ -18,7 +18,8 @@ export function serviceConfigHash(service: Service): string {
       effective[key] = value;
     }
   }
-  return createHash("sha256")
+  return nodeCrypto()
+    .createHash("sha256")
     .update(renderServiceJson(effective as Service))
     .digest("hex");
 }

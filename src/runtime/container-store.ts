@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "../common/node-crypto.js";
 import {
   existsSync,
   mkdirSync,

@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { randomBelow } from "../common/node-crypto.js";
 
 /** Docker-style generated container names: `<adjective>_<surname>`, with a digit added on collision retries. */
 
@@ -155,8 +155,8 @@ const SURNAMES = [
 ];
 
 export function randomContainerName(attempt = 0): string {
-  const name = `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${SURNAMES[randomInt(SURNAMES.length)]}`;
-  return attempt > 0 ? `${name}${randomInt(10)}` : name;
+  const name = `${ADJECTIVES[randomBelow(ADJECTIVES.length)]}_${SURNAMES[randomBelow(SURNAMES.length)]}`;
+  return attempt > 0 ? `${name}${randomBelow(10)}` : name;
 }
 
 /** docker's rule for user-given names. */

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -11,7 +10,7 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
+import { nodeCrypto, randomBytes } from "../../common/node-crypto.js";
 import { digestHex, isDigest, sha256Digest, verifyDigest } from "../../common/digest.js";
 import type { StateRoot } from "../../common/root.js";
 import { atomicWriteFileSync } from "../../common/atomic-write.js";
@@ -108,7 +107,7 @@ export class BlobStore {
     const file = await open(temp, "wx", 0o644);
     let closed = false;
     try {
-      const hash = createHash("sha256");
+      const hash = nodeCrypto().createHash("sha256");
       let size = 0;
       for await (const chunk of source) {
         size += chunk.length;
