@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import type { Command } from "commander";
 import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
@@ -83,6 +83,16 @@ function followTerminalSize(attachment: Attachment): () => void {
 }
 
 /**
+ * Our terminal raw, as docker's (cfmakeraw): Node's raw mode keeps output processing, whose ONLCR would
+ * turn the container pty's "\r\n" into "\r\r\n". Node has no tcsetattr, so stty clears it; leaving raw
+ * mode restores the terminal's settings from before, output processing included.
+ */
+function makeRaw(stdin: NodeJS.ReadStream): void {
+  stdin.setRawMode(true);
+  spawnSync("stty", ["-opost"], { stdio: ["inherit", "ignore", "ignore"] });
+}
+
+/**
  * Our stdin to the container's (docker run -i), until it ends or the detach keys are typed; with -t on a
  * terminal, raw, so that keys such as Ctrl-C reach the container's pty as bytes rather than signalling us.
  */
@@ -94,7 +104,7 @@ function forwardStdin(
 ): () => void {
   const stdin = process.stdin;
   const proxy = new EscapeProxy(detachKeys);
-  if (raw) stdin.setRawMode(true);
+  if (raw) makeRaw(stdin);
   const onData = (data: Buffer) => {
     const { forward, detach } = proxy.feed(data);
     if (forward.length > 0) attachment.write(forward);

@@ -101,6 +101,17 @@ describe("container run -it: a pty", () => {
     expect(status).toBe(0);
   });
 
+  it("shows the container's output unchanged, as docker's raw terminal does (no second carriage return)", async () => {
+    const { status, output } = await onTerminal(
+      "tscompose container run -it --rm busybox echo hi; echo after",
+    );
+    expect(output).toContain("hi\r\n");
+    expect(output).not.toContain("\r\r\n");
+    // Leaving raw mode gave the terminal its output processing back: the shell's "after\n" shows as "\r\n".
+    expect(output).toMatch(/after\r\n$/);
+    expect(status).toBe(0);
+  });
+
   it("passes a resize of our terminal on to the container's pty", async () => {
     const { status, output } = await onTerminal(
       "(sleep 1.5; stty rows 40 cols 120 </dev/tty) & " +
