@@ -64,6 +64,11 @@ export interface HostConfig {
   cpus?: number;
   pidsLimit?: number;
   cgroupParent: string;
+  /**
+   * Where the cgroup filesystem is mounted when not /sys/fs/cgroup (TSCOMPOSE_CGROUP_ROOT): a test on a
+   * hybrid host runs the v2 backend on its /sys/fs/cgroup/unified this way.
+   */
+  cgroupRoot?: string;
 }
 
 export interface ContainerRecord {

@@ -135,6 +135,7 @@ export function createContainer(root: StateRoot, image: ImageInfo, options: Crea
         cpus: options.cpus,
         pidsLimit: options.pidsLimit,
         cgroupParent: process.env.TSCOMPOSE_CGROUP_PARENT || DEFAULT_CGROUP_PARENT,
+        cgroupRoot: process.env.TSCOMPOSE_CGROUP_ROOT || undefined,
       },
     },
     options.name,

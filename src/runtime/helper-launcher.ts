@@ -58,6 +58,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         etc: input.etc,
         cgroupJoinFiles: input.cgroupJoinFiles,
         cloneIntoCgroup: input.cloneIntoCgroup,
+        cgroupVersion: input.cgroupVersion,
         network: host.networkMode,
         readOnly: host.readOnly,
         privileged: host.privileged,

@@ -18,7 +18,7 @@ import { normalizeSignal } from "./signals.js";
  */
 
 export function cgroupOptions(record: ContainerRecord): CgroupOptions {
-  return { parent: record.hostConfig.cgroupParent };
+  return { parent: record.hostConfig.cgroupParent, root: record.hostConfig.cgroupRoot };
 }
 
 export function containerPaths(root: StateRoot, record: ContainerRecord) {

@@ -1,6 +1,6 @@
 import type { StateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
-import { Cgroup } from "./cgroup.js";
+import { Cgroup, type CgroupVersion } from "./cgroup.js";
 import {
   ContainerStore,
   processStartTicks,
@@ -30,6 +30,8 @@ export interface LaunchInput {
   cgroupJoinFiles: readonly string[];
   /** v2: the cgroup directory PID 1 is cloned into instead (Cgroup.cloneIntoDir). */
   cloneIntoCgroup?: string;
+  /** Which cgroup filesystem the container's /sys/fs/cgroup shows. */
+  cgroupVersion: CgroupVersion;
   logPath: string;
   exitStatusPath: string;
   dir: string;
@@ -123,6 +125,7 @@ export async function startContainer(
       cgroupDirs: cgroup.dirs,
       cgroupJoinFiles: cgroup.joinFiles(),
       cloneIntoCgroup: cgroup.cloneIntoDir(),
+      cgroupVersion: cgroup.version,
       logPath: paths.log,
       exitStatusPath: store.exitStatusPath(record.id),
       dir: paths.dir,

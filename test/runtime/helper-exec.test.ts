@@ -9,6 +9,14 @@ import { alive, HelperFixture, type TestContainer } from "./helper-fixture.js";
 // cwd and env, a pty on request, and the process's exit code back.
 
 let fx: HelperFixture;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A process's parent, from /proc/<pid>/stat (the field after the parenthesised command). */
+function parentOf(pid: string): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
 let box: TestContainer;
 
 function execInput(overrides: Partial<ExecInput> = {}): ExecInput {
@@ -62,6 +70,18 @@ describe("exec", () => {
     }
   });
 
+  it("keeps the helper itself out of the container's cgroups: only the process joins", async () => {
+    const running = exec({ args: ["sleep", "1"] });
+    const procs = () => readFileSync(`${box.cgroupDirs[0]}/cgroup.procs`, "utf8").trim().split("\n");
+    for (let i = 0; i < 100 && procs().length < 2; i++) await sleep(10);
+    const members = procs();
+    expect(members).toHaveLength(2);
+    for (const pid of members) expect(readlinkSync(`/proc/${pid}/exe`)).not.toMatch(/tscompose-helper/);
+    const sleeper = members.find((pid) => pid !== String(box.started.pid)) ?? "";
+    expect(readlinkSync(`/proc/${parentOf(sleeper)}/exe`)).toMatch(/tscompose-helper$/);
+    expect((await running).exitCode).toBe(0);
+  });
+
   it.each([
     [{}, "grep -E 'CapEff|NoNewPrivs' /proc/self/status", /CapEff:\s+00000000a80425fb\nNoNewPrivs:\s+0/],
     [{ noNewPrivileges: true }, "grep NoNewPrivs /proc/self/status", /NoNewPrivs:\s+1/],
@@ -97,7 +117,19 @@ describe("exec", () => {
     expect(result.exitCode).toBe(0);
     expect(alive(result.pid)).toBe(true);
     expect(readlinkSync(`/proc/${result.pid}/ns/pid`)).toBe(readlinkSync(`/proc/${box.started.pid}/ns/pid`));
+    // Its parent is a helper that left us, outside the container's cgroups, and reaps it when it ends:
+    // an orphan would wait for the host's init, and its zombie would keep the cgroup from being removed.
+    const helper = parentOf(String(result.pid));
+    expect(helper).not.toBe(process.pid);
+    expect(readlinkSync(`/proc/${helper}/exe`)).toMatch(/tscompose-helper$/);
+    for (const cg of box.cgroupDirs) {
+      expect(readFileSync(`${cg}/cgroup.procs`, "utf8").split("\n")).not.toContain(String(helper));
+    }
     process.kill(result.pid, "SIGKILL");
+    for (let i = 0; i < 200 && alive(result.pid); i++) await sleep(10);
+    expect(alive(result.pid)).toBe(false);
+    for (let i = 0; i < 200 && alive(helper); i++) await sleep(10);
+    expect(alive(helper)).toBe(false);
   });
 
   it.each([

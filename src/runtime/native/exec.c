@@ -1,7 +1,10 @@
-/* `exec`: join a running container (runc setns_init_linux.go): its cgroups, then its namespaces through
- * /proc/<pid>/ns files, fork into its pid namespace, become the process the spec describes, exec. The
+/* `exec`: join a running container (runc setns_init_linux.go): its namespaces through /proc/<pid>/ns
+ * files, fork into its pid namespace and cgroups, become the process the spec describes, exec. The
  * caller's stdio are the process's own; with a terminal, a pty from the container's devpts is proxied
- * to them. The helper's exit code is the process's.
+ * to them. The helper's exit code is the process's. The helper itself stays out of the container's
+ * cgroups: a killed container's cgroup then holds no helper waiting to be reaped. With detach, the
+ * helper leaves its caller first and stays as the process's parent, reaping it the moment it ends (an
+ * orphan would go to the host's init, since the helper is outside the container's pid namespace).
  *   usage: tscompose-helper exec <spec fd> <status fd>
  *   status line: "started <pid>\n" or "error <setup|exec> <ERRNO> <message>\n" */
 #include <errno.h>
@@ -69,7 +72,7 @@ static void restore_tty (void)
   tty_raw = false;
 }
 
-static int join_container (const struct spec *spec, struct err *err)
+static int join_container (const struct spec *spec, int *cgroup_files, struct err *err)
 {
   int fds[NNS];
   char path[64];
@@ -85,7 +88,8 @@ static int join_container (const struct spec *spec, struct err *err)
           return -1;
         }
     }
-  int rc = join_cgroups_self (spec, err);
+  /* Opened here, written by the child: the paths are the host's, but only the child joins. */
+  int rc = cgroup_join_open (spec, cgroup_files, err);
   /* The mount namespace last: the /proc paths above were the host's. */
   for (size_t i = 0; i < NNS && rc == 0; i++)
     if (setns (fds[i], namespaces[i].type) < 0)
@@ -95,12 +99,14 @@ static int join_container (const struct spec *spec, struct err *err)
   return rc;
 }
 
-static __attribute__ ((noreturn)) void child (const struct spec *spec, int sync)
+static __attribute__ ((noreturn)) void child (const struct spec *spec, int sync, int *cgroup_files)
 {
   struct err err;
   char path[4096];
-  int rc = 0;
-  if (spec->terminal)
+  memset (&err, 0, sizeof err);
+  int rc = cgroup_join_write (spec, cgroup_files, &err);
+  cgroup_join_close (spec, cgroup_files);
+  if (rc == 0 && spec->terminal)
     {
       int master, slave;
       rc = pty_open (&master, &slave, &err);
@@ -113,7 +119,7 @@ static __attribute__ ((noreturn)) void child (const struct spec *spec, int sync)
           close (slave);
         }
     }
-  else if (spec->detach)
+  else if (rc == 0 && spec->detach)
     {
       int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
       if (null < 0 || setsid () < 0)
@@ -132,6 +138,32 @@ static __attribute__ ((noreturn)) void child (const struct spec *spec, int sync)
     exec_process (spec, path, &err);
   sync_send_error (sync, &err);
   _exit (strcmp (err.kind, "exec") == 0 ? (err.errnum == ENOENT ? 127 : 126) : EXIT_SETUP);
+}
+
+/* detach: the caller waits for our exit and the status line only, so the process we run outlives it
+ * with us as its parent, in a session of our own. */
+static int leave_caller (struct err *err)
+{
+  pid_t pid = fork ();
+  if (pid < 0)
+    return fail (err, errno, "fork `exec -d`");
+  if (pid > 0)
+    _exit (0);
+  if (setsid () < 0)
+    return fail (err, errno, "setsid `exec -d`");
+  return 0;
+}
+
+/* detach, once the process runs: our stdio are the caller's, so let them go, then wait for it. */
+static int reap_detached (pid_t pid)
+{
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3 && null >= 0; fd++)
+    dup2 (null, fd);
+  int st;
+  while (waitpid (pid, &st, 0) < 0 && errno == EINTR)
+    ;
+  return 0;
 }
 
 static void copy_winsize (int master)
@@ -240,10 +272,19 @@ int exec_main (int argc, char **argv)
       report_error (&err);
       return EXIT_SETUP;
     }
+  if (spec.detach && leave_caller (&err) < 0)
+    {
+      report_error (&err);
+      return EXIT_SETUP;
+    }
   /* Nothing in the container may ptrace us or open /proc/<pid>/exe while we are in it (CVE-2019-5736). */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   int cgroup = -1;
-  if (open_cgroup_into (&spec, &cgroup, &err) < 0 || join_container (&spec, &err) < 0)
+  int *cgroup_files = calloc (spec.ncgroups + 1, sizeof *cgroup_files);
+  if (cgroup_files == NULL)
+    fail (&err, ENOMEM, "calloc `cgroup files`");
+  if (cgroup_files == NULL || open_cgroup_into (&spec, &cgroup, &err) < 0
+      || join_container (&spec, cgroup_files, &err) < 0)
     {
       report_error (&err);
       return EXIT_SETUP;
@@ -275,8 +316,10 @@ int exec_main (int argc, char **argv)
     {
       sigprocmask (SIG_SETMASK, &old, NULL);
       close (sync[0]);
-      child (&spec, sync[1]);
+      child (&spec, sync[1], cgroup_files);
     }
+  cgroup_join_close (&spec, cgroup_files);
+  free (cgroup_files);
   close (sync[1]);
   int master = -1, type;
   while ((type = sync_recv (sync[0], &master, &err)) == 'F')
@@ -295,6 +338,6 @@ int exec_main (int argc, char **argv)
   close (status_fd);
   status_fd = -1;
   if (spec.detach)
-    return 0;
+    return reap_detached (pid);
   return supervise (pid, sigfd, master);
 }

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -18,17 +19,53 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-int join_cgroups_self (const struct spec *spec, struct err *err)
+
+void cgroup_join_close (const struct spec *spec, int *fds)
 {
   for (size_t i = 0; i < spec->ncgroups; i++)
+    if (fds[i] >= 0)
+      {
+        close (fds[i]);
+        fds[i] = -1;
+      }
+}
+
+int cgroup_join_open (const struct spec *spec, int *fds, struct err *err)
+{
+  for (size_t i = 0; i < spec->ncgroups; i++)
+    fds[i] = -1;
+  for (size_t i = 0; i < spec->ncgroups; i++)
     {
-      cleanup_close int fd = open (spec->cgroups[i], O_WRONLY | O_CLOEXEC);
-      if (fd < 0)
-        return fail (err, errno, "open `%s`", spec->cgroups[i]);
-      if (write_all (fd, "0", 1) < 0)
-        return fail (err, errno, "write `%s`", spec->cgroups[i]);
+      fds[i] = open (spec->cgroups[i], O_WRONLY | O_CLOEXEC);
+      if (fds[i] < 0)
+        {
+          int saved = errno;
+          cgroup_join_close (spec, fds);
+          return fail (err, saved, "open `%s`", spec->cgroups[i]);
+        }
     }
   return 0;
+}
+
+int cgroup_join_write (const struct spec *spec, const int *fds, struct err *err)
+{
+  for (size_t i = 0; i < spec->ncgroups; i++)
+    if (write_all (fds[i], "0", 1) < 0)
+      return fail (err, errno, "write `%s`", spec->cgroups[i]);
+  return 0;
+}
+
+int join_cgroups_self (const struct spec *spec, struct err *err)
+{
+  int *fds = calloc (spec->ncgroups + 1, sizeof *fds);
+  if (fds == NULL)
+    return fail (err, ENOMEM, "calloc `cgroup files`");
+  int rc = cgroup_join_open (spec, fds, err);
+  if (rc == 0)
+    rc = cgroup_join_write (spec, fds, err);
+  cgroup_join_close (spec, fds);
+  free (fds);
+  return rc;
 }
 
 /* clone3's argument (linux/sched.h's struct clone_args, up to the cgroup field: CLONE_ARGS_SIZE_VER2). */

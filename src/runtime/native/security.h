@@ -14,6 +14,12 @@
  * threadgroup lock, whose RCU grace period costs 15-60 ms per start through cgroup.procs. */
 int join_cgroups_self (const struct spec *spec, struct err *err);
 
+/* The same in two steps, for `exec`: the files are opened (into fds, spec->ncgroups of them) while their
+ * paths are still the host's, and the process that joins writes into them later, from inside. */
+int cgroup_join_open (const struct spec *spec, int *fds, struct err *err);
+int cgroup_join_write (const struct spec *spec, const int *fds, struct err *err);
+void cgroup_join_close (const struct spec *spec, int *fds);
+
 /* Opens the spec's cgroup_into (O_PATH) into *fd, or sets *fd to -1 without one. Before any setns: the
  * path is the host's. */
 int open_cgroup_into (const struct spec *spec, int *fd, struct err *err);
