@@ -206,6 +206,63 @@ describe("hostile layers", () => {
     expect(readdirSync(root.layers)).toEqual([]);
   });
 
+  describe("a parent replaced by a symlink after entries beneath it were recorded", () => {
+    // The directory metadata and whiteouts recorded for a/... belong to the directory a later entry
+    // removed; applying them at the end would reach through the new symlink to the host.
+    const canary = () => join(work, "canary");
+    const climb = () => `${"../".repeat(12)}${canary().slice(1)}`;
+    const cases: [string, () => TarEntry[]][] = [
+      [
+        "a directory's mode, owner and time, through an absolute symlink",
+        () => [
+          { name: "a/", type: "directory" },
+          { name: "a/target/", type: "directory", mode: 0o4777, uid: 4242, gid: 4242, mtime: new Date(1000) },
+          { name: "a", type: "symlink", linkname: canary() },
+        ],
+      ],
+      [
+        "a directory's mode, owner and time, through a relative symlink",
+        () => [
+          { name: "a/", type: "directory" },
+          { name: "a/target/", type: "directory", mode: 0o700, uid: 31337, gid: 31337 },
+          { name: "a", type: "symlink", linkname: climb() },
+        ],
+      ],
+      [
+        "an implicit directory's defaults",
+        () => [
+          { name: "a/target/f", content: "x" },
+          { name: "a", type: "symlink", linkname: canary() },
+        ],
+      ],
+      [
+        "a whiteout (no error that would tell what exists there)",
+        () => [
+          { name: "a/", type: "directory" },
+          { name: "a/.wh.victim", content: "" },
+          { name: "a", type: "symlink", linkname: canary() },
+        ],
+      ],
+    ];
+
+    it.each(cases)("leaves the host alone: %s", async (_name, entries) => {
+      rmSync(canary(), { recursive: true, force: true });
+      mkdirSync(join(canary(), "target"), { recursive: true, mode: 0o755 });
+      writeFileSync(join(canary(), "victim"), "still here");
+      const before = statSync(join(canary(), "target"));
+      const layer = await unpack(freshRoot(), await tarOf(entries()));
+      const after = statSync(join(canary(), "target"));
+      expect([after.mode, after.uid, after.gid, after.mtimeMs]).toEqual([
+        before.mode,
+        before.uid,
+        before.gid,
+        before.mtimeMs,
+      ]);
+      expect(readFileSync(join(canary(), "victim"), "utf8")).toBe("still here");
+      expect(readlinkSync(join(layer.dir, "a"))).toMatch(/canary$/);
+    });
+  });
+
   it("replaces a symlink by a later file of the same name instead of writing through it", async () => {
     const root = freshRoot();
     const layer = await unpack(

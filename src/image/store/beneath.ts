@@ -38,6 +38,11 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
+/** Whether relative path `path` is `dir` itself or inside it. */
+export function isAtOrUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
+}
+
 function kind(stats: Stats): string {
   if (stats.isSymbolicLink()) return "a symbolic link";
   if (stats.isFile()) return "a regular file";
@@ -98,6 +103,19 @@ export class LayerDir {
   }
 
   /**
+   * lstat of an entry reached through real directories only, for paths recorded earlier in the unpack:
+   * a later entry may have replaced a parent with a symlink. Undefined when the entry does not exist as
+   * such beneath the layer dir, whatever lies behind the symlink.
+   */
+  lstatBeneath(parts: readonly string[]): Stats | undefined {
+    for (let i = 1; i < parts.length; i++) {
+      const stats = lstatOrUndefined(this.abs(parts.slice(0, i)));
+      if (stats === undefined || !stats.isDirectory()) return undefined;
+    }
+    return lstatOrUndefined(this.abs(parts));
+  }
+
+  /**
    * Clears the way for a new entry: unlinks whatever is there (never following it), except a directory
    * when the new entry is a directory too (tar semantics: its contents stay). Returns true if a directory
    * was kept.
@@ -112,6 +130,8 @@ export class LayerDir {
       rmSync(path, { recursive: true, force: true });
       this.checked.clear();
       this.checked.add("");
+      const rel = parts.join("/");
+      for (const dir of this.implicitDirs) if (isAtOrUnder(dir, rel)) this.implicitDirs.delete(dir);
       return false;
     }
     unlinkSync(path);

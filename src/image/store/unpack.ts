@@ -27,7 +27,7 @@ import { DigestStream, digestHex, verifyDigest } from "../../common/digest.js";
 import { chainId } from "./chain-id.js";
 import type { StateRoot } from "../../common/root.js";
 import { TscError, isErrno } from "../../errors.js";
-import { LayerDir, layerError, splitEntryPath } from "./beneath.js";
+import { LayerDir, isAtOrUnder, layerError, splitEntryPath } from "./beneath.js";
 import { runLayerFixups, type Fixup } from "./fixups.js";
 
 /**
@@ -189,6 +189,7 @@ class Unpacker {
     const path = this.layer.parents(parts, header.name);
     this.fixups.delete(name);
     const keptDirectory = this.layer.clear(parts, type === "directory");
+    if (!keptDirectory) this.forget(name);
     switch (type) {
       case "file":
       case "contiguous-file":
@@ -227,6 +228,15 @@ class Unpacker {
       default:
         throw layerError(header.name, `unsupported entry type ${String(type ?? "unknown")}`);
     }
+  }
+
+  /**
+   * Drops what was recorded for a path and everything under it, once an entry has replaced it: the
+   * metadata of a directory that is gone must never be applied to whatever now stands at its path.
+   */
+  private forget(name: string): void {
+    for (const dir of this.dirs.keys()) if (isAtOrUnder(dir, name)) this.dirs.delete(dir);
+    for (const [key, fixup] of this.fixups) if (isAtOrUnder(fixup.path, name)) this.fixups.delete(key);
   }
 
   private async file(entry: Entry, path: string, meta: DirMeta): Promise<void> {
@@ -284,7 +294,7 @@ class Unpacker {
   async finish(): Promise<void> {
     for (const fixup of this.fixups.values()) {
       if (fixup.op !== "whiteout") continue;
-      if (this.layer.lstat(fixup.path.split("/")) !== undefined)
+      if (this.layer.lstatBeneath(fixup.path.split("/")) !== undefined)
         throw layerError(fixup.path, "the layer both deletes and creates this path");
     }
     await runLayerFixups(this.layer.dir, [...this.fixups.values()]);
@@ -300,8 +310,9 @@ class Unpacker {
     for (const dir of ordered) {
       const meta = all.get(dir) as DirMeta;
       const parts = dir === "" ? [] : dir.split("/");
-      const stats = this.layer.lstat(parts);
-      // A directory replaced by a later entry keeps that entry's own metadata.
+      // A directory replaced by a later entry keeps that entry's own metadata; and nothing is applied
+      // through a parent that a later entry turned into a symlink.
+      const stats = this.layer.lstatBeneath(parts);
       if (stats === undefined || !stats.isDirectory()) continue;
       const path = this.layer.abs(parts);
       lchownSync(path, meta.uid, meta.gid);
