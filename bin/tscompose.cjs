@@ -1,10 +1,11 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --
 "use strict";
 // The tscompose command. It runs the one-file bundle of the CLI (dist/tscompose.cjs, made by
 // scripts/build-bundle.mjs) compiled from V8's code cache (dist/tscompose.cjs.cache), so that a command
 // pays neither for resolving and compiling a hundred ES modules nor for code it never runs.
 // The shebang drops NODE_EXTRA_CA_CERTS: Node 20 parses the whole root store at start-up when it is set
-// (70 ms a command here), and tscompose opens no TLS connection of its own.
+// (70 ms a command here), and tscompose opens no TLS connection of its own. Its `--` keeps Node 20 from
+// taking a `--env-file` of ours for its own (nodejs/node#54232).
 //
 // The cache learns. The build writes the compiled top level only; the first time a command succeeds with
 // a new set of options (`container run --rm`, `image ls`...), its exit writes the cache again, now holding

@@ -3,11 +3,14 @@ import { main, reportError } from "./main.js";
 export { invokedCommand } from "./main.js";
 
 /**
- * The process: tscompose with this process's arguments, its outcome as the exit code. It exits at once
- * rather than letting Node tear its environment down (4 ms a command): by then the command has finished
- * its work, and stdout and stderr, files and pipes on Linux, are written synchronously.
+ * Ends the process with `code`. At once when stdout and stderr hold nothing unwritten, rather than letting
+ * Node tear its environment down (4 ms a command); otherwise (a socket, as a Node parent's pipes are,
+ * is written asynchronously) Node exits by itself once they are flushed.
  */
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => process.exit(reportError(error)),
-);
+function exit(code: number): void {
+  process.exitCode = code;
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+}
+
+/** The process: tscompose with this process's arguments, its outcome as the exit code. */
+main(process.argv.slice(2)).then(exit, (error: unknown) => exit(reportError(error)));

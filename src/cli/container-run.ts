@@ -5,6 +5,7 @@ import { TscError } from "../errors.js";
 import {
   attachToContainer,
   createContainer,
+  execExitCode,
   execInContainer,
   getContainer,
   killContainer,
@@ -18,6 +19,7 @@ import {
   type Launcher,
 } from "../runtime/index.js";
 import { createOptionsFromFlags, parseInteger, type RunFlags } from "./container-flags.js";
+import { forEachContainer } from "./each-container.js";
 import { DEFAULT_DETACH_KEYS, EscapeProxy, parseDetachKeys } from "./detach-keys.js";
 
 /** The container commands that start processes: run, start, restart, exec. */
@@ -30,17 +32,14 @@ export interface RunDeps {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
- * docker run's own failures: 125 when tscompose fails, 126 when the command cannot be invoked, 127 when it
- * does not exist. The message is printed the usual way first.
+ * docker run's own failures: 126 when the command cannot be invoked, 127 when it does not exist (the
+ * helper's exec step says which), 125 for everything else tscompose fails at, a missing bind source or
+ * working directory included. The message is printed the usual way first.
  */
 export async function runFailure(error: unknown): Promise<number> {
   const { reportError } = await import("./main.js");
   reportError(error);
-  if (TscError.is(error) && (error.code === "E_RUNTIME_EXEC" || error.code === "E_RUNTIME_HELPER")) {
-    if (/No such file or directory|ENOENT|not found/i.test(error.message)) return 127;
-    if (/Permission denied|EACCES|Exec format error|ENOEXEC|Is a directory/i.test(error.message)) return 126;
-  }
-  return 125;
+  return execExitCode(error) ?? 125;
 }
 
 function out(text: string): void {
@@ -166,7 +165,8 @@ async function attachUntilExit(
 function removeAfterExit(id: string): void {
   const entry = process.argv[1];
   if (!entry) return;
-  const child = spawn(process.execPath, [entry, "container", "rm", "--after-exit", id], {
+  // `--`: Node 20 would read an --env-file among the arguments as its own (nodejs/node#54232).
+  const child = spawn(process.execPath, ["--", entry, "container", "rm", "--after-exit", id], {
     detached: true,
     stdio: "ignore",
     env: process.env,
@@ -259,10 +259,10 @@ function registerStart(container: Command, deps: RunDeps): void {
     .description("Start stopped containers")
     .argument("<containers...>")
     .action(async (refs: string[]) => {
-      for (const ref of refs) {
+      await forEachContainer(refs, async (ref) => {
         await startContainer(stateRoot(), ref, await deps.launcher());
         out(`${ref}\n`);
-      }
+      });
     });
   container
     .command("restart")
@@ -271,10 +271,10 @@ function registerStart(container: Command, deps: RunDeps): void {
     .option("-t, --time <seconds>", "seconds to wait before killing")
     .action(async (refs: string[], flags: { time?: string }) => {
       const timeout = flags.time === undefined ? undefined : parseInteger("--time", flags.time);
-      for (const ref of refs) {
+      await forEachContainer(refs, async (ref) => {
         await restartContainer(stateRoot(), ref, await deps.launcher(), timeout);
         out(`${ref}\n`);
-      }
+      });
     });
 }
 

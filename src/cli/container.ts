@@ -12,11 +12,13 @@ import {
   stopContainer,
   topContainer,
   waitContainer,
+  type ContainerInspect,
   type ContainerRecord,
   type ContainerState,
 } from "../runtime/index.js";
 import { resolveImage } from "../image/index.js";
 import { parseInteger } from "./container-flags.js";
+import { forEachContainer } from "./each-container.js";
 import { table } from "./output.js";
 import { registerRunCommands } from "./container-run.js";
 
@@ -60,10 +62,10 @@ function registerLifecycle(container: Command): void {
     .option("-t, --time <seconds>", "seconds to wait before killing")
     .action(async (refs: string[], flags: { time?: string }) => {
       const timeout = flags.time === undefined ? undefined : parseInteger("--time", flags.time);
-      for (const ref of refs) {
+      await forEachContainer(refs, async (ref) => {
         await stopContainer(stateRoot(), ref, timeout);
         out(`${ref}\n`);
-      }
+      });
     });
   container
     .command("kill")
@@ -72,10 +74,10 @@ function registerLifecycle(container: Command): void {
     .option("-s, --signal <signal>", "signal to send", "SIGKILL")
     .action(async (refs: string[], flags: { signal: string }) => {
       normalizeSignal(flags.signal);
-      for (const ref of refs) {
+      await forEachContainer(refs, async (ref) => {
         await killContainer(stateRoot(), ref, flags.signal);
         out(`${ref}\n`);
-      }
+      });
     });
   container
     .command("rm")
@@ -85,18 +87,25 @@ function registerLifecycle(container: Command): void {
     // For `run -d --rm`: a detached CLI that removes the container once it has exited.
     .addOption(new Option("--after-exit", "wait for the container to exit first").hideHelp())
     .action(async (refs: string[], flags: { force?: boolean; afterExit?: boolean }) => {
-      for (const ref of refs) {
-        if (flags.afterExit) await waitContainer(stateRoot(), ref);
-        await removeContainer(stateRoot(), ref, flags.force ?? false);
-        if (!flags.afterExit) out(`${ref}\n`);
-      }
+      // docker: rm -f of a container that does not exist is no error.
+      await forEachContainer(
+        refs,
+        async (ref) => {
+          if (flags.afterExit) await waitContainer(stateRoot(), ref);
+          await removeContainer(stateRoot(), ref, flags.force ?? false);
+          if (!flags.afterExit) out(`${ref}\n`);
+        },
+        { ignoreMissing: flags.force ?? false },
+      );
     });
   container
     .command("wait")
     .description("Block until containers stop, then print their exit codes")
     .argument("<containers...>")
     .action(async (refs: string[]) => {
-      for (const ref of refs) out(`${(await waitContainer(stateRoot(), ref))?.exitCode ?? 255}\n`);
+      await forEachContainer(refs, async (ref) => {
+        out(`${(await waitContainer(stateRoot(), ref))?.exitCode ?? 255}\n`);
+      });
     });
 }
 
@@ -152,14 +161,13 @@ function registerObservers(container: Command): void {
     .command("inspect")
     .description("Show low-level information on containers (JSON)")
     .argument("<containers...>")
-    .action((refs: string[]) => {
-      out(
-        `${JSON.stringify(
-          refs.map((ref) => inspectContainer(stateRoot(), ref)),
-          null,
-          4,
-        )}\n`,
-      );
+    .action(async (refs: string[]) => {
+      // docker: the ones found are printed, the others are errors.
+      const found: ContainerInspect[] = [];
+      await forEachContainer(refs, (ref) => {
+        found.push(inspectContainer(stateRoot(), ref));
+      });
+      out(`${JSON.stringify(found, null, 4)}\n`);
     });
   container
     .command("top")
@@ -182,8 +190,10 @@ function registerObservers(container: Command): void {
         ref: string,
         flags: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string },
       ) => {
-        const tail =
+        // docker: a negative --tail is every line, as "all" is.
+        const count =
           flags.tail === undefined || flags.tail === "all" ? undefined : parseInteger("--tail", flags.tail);
+        const tail = count !== undefined && count < 0 ? undefined : count;
         await containerLogs(
           stateRoot(),
           ref,

@@ -23,6 +23,8 @@ import { CONTAINER_NAME, randomContainerName } from "./names.js";
  * Names are reserved by exclusive creation of containers/.names/<name>, so two processes can't take one.
  */
 
+const MAX_NAME_LENGTH = 255;
+
 export interface BindMount {
   source: string;
   target: string;
@@ -112,9 +114,19 @@ export interface ContainerState {
   startedAt?: string;
   finishedAt?: string;
   restartCount: number;
+  /** Why the last start failed (docker inspect's State.Error), with exitCode the code it failed with. */
+  error?: string;
+}
+
+/** A start that failed before the command ran: docker keeps its exit code and message in the state. */
+export interface StartError {
+  exitCode: number;
+  error: string;
+  at: string;
 }
 
 export const EXIT_STATUS_FILE = "exit.json";
+const START_ERROR_FILE = "start-error.json";
 
 const ID = /^[0-9a-f]{64}$/;
 
@@ -189,6 +201,14 @@ export class ContainerStore {
         throw new TscError("E_CONTAINER_CONFIG", `invalid container name ${JSON.stringify(name)}`, {
           hint: "names match [a-zA-Z0-9][a-zA-Z0-9_.-]+",
         });
+      }
+      // A name is reserved as a file of that name: a file system's limit on one.
+      if (chosen.length > MAX_NAME_LENGTH) {
+        throw new TscError(
+          "E_CONTAINER_CONFIG",
+          `the container name is ${chosen.length} characters long; the limit is ${MAX_NAME_LENGTH}`,
+          { hint: "choose a shorter --name" },
+        );
       }
       if (!this.reserveName(chosen, id)) {
         const holder = this.readNameFile(chosen) ?? "";
@@ -302,6 +322,15 @@ export class ContainerStore {
 
   writeStart(id: string, state: StartState): void {
     atomicWriteJsonSync(join(this.dir(id), "state.json"), state);
+    rmSync(join(this.dir(id), START_ERROR_FILE), { force: true });
+  }
+
+  writeStartError(id: string, failure: StartError): void {
+    atomicWriteJsonSync(join(this.dir(id), START_ERROR_FILE), failure);
+  }
+
+  readStartError(id: string): StartError | undefined {
+    return readJson<StartError>(join(this.dir(id), START_ERROR_FILE));
   }
 
   exitStatusPath(id: string): string {
@@ -335,7 +364,10 @@ export class ContainerStore {
 
   state(id: string): ContainerState {
     const start = this.readStart(id);
-    if (!start) return { status: "created", running: false, pid: 0, exitCode: 0, restartCount: 0 };
+    const failed = this.readStartError(id);
+    const failure = failed ? { exitCode: failed.exitCode, error: failed.error } : {};
+    if (!start)
+      return { status: "created", running: false, pid: 0, exitCode: 0, restartCount: 0, ...failure };
     // The monitor writes the exit status, then exits: liveness first, so a monitor that has just gone is
     // never taken for one that died without a word.
     const alive = isProcessAlive(start.monitorPid, start.monitorStartTicks);
@@ -359,6 +391,8 @@ export class ContainerStore {
       startedAt: start.startedAt,
       finishedAt: exit?.finishedAt ?? start.startedAt,
       restartCount: start.restartCount,
+      // A restart that failed: its failure, not the previous run's end, is the container's last word.
+      ...(failed && failed.at >= (exit?.finishedAt ?? start.startedAt) ? failure : {}),
     };
   }
 

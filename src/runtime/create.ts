@@ -1,5 +1,7 @@
+import { hostname } from "node:os";
 import type { StateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
+import { checkCreateOptions } from "./create-checks.js";
 import { ContainerStore, type BindMount, type ContainerRecord } from "./container-store.js";
 import { normalizeSignal } from "./signals.js";
 import { resolveImageUser } from "./user.js";
@@ -93,6 +95,7 @@ export function mergeCommand(
 }
 
 export function createContainer(root: StateRoot, image: ImageInfo, options: CreateOptions): ContainerRecord {
+  checkCreateOptions(options);
   const config = image.config;
   const command = mergeCommand(config, options.entrypoint, options.cmd);
   const user = options.user ?? config.User ?? "";
@@ -111,8 +114,8 @@ export function createContainer(root: StateRoot, image: ImageInfo, options: Crea
         env: mergeEnv(config.Env ?? [], options.env ?? []),
         workingDir: options.workingDir ?? (config.WorkingDir || "/"),
         user,
-        // docker's default hostname: the short id.
-        hostname: options.hostname || id.slice(0, 12),
+        // docker's default hostname: the short id, or the host's own with the host's network.
+        hostname: options.hostname || (options.network === "host" ? hostname() : id.slice(0, 12)),
         tty: options.tty ?? false,
         openStdin: options.openStdin ?? false,
         stopSignal: normalizeSignal(options.stopSignal ?? config.StopSignal ?? "SIGTERM"),

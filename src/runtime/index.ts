@@ -26,7 +26,7 @@ export {
 } from "./lifecycle.js";
 export type { LogOptions, LogSink } from "./logs.js";
 export { attachToContainer, helperLauncher, type HelperLauncherOptions } from "./helper-launcher.js";
-export type { AttachHandlers, Attachment } from "./helper.js";
+export { execExitCode, type AttachHandlers, type Attachment } from "./helper.js";
 export { normalizeSignal } from "./signals.js";
 export { resolveImageUser, resolveUser, type ResolvedUser } from "./user.js";
 export {

@@ -60,7 +60,7 @@ export function buildInspect(
       Dead: false,
       Pid: state.pid,
       ExitCode: state.exitCode,
-      Error: "",
+      Error: state.error ?? "",
       StartedAt: state.startedAt ?? ZERO_TIME,
       FinishedAt: state.finishedAt ?? ZERO_TIME,
     },

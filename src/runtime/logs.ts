@@ -65,22 +65,52 @@ export function parseSince(value: string, now = Date.now()): number {
   return time;
 }
 
-function readFrom(path: string, offset: number): { data: Buffer; size: number } {
-  if (!existsSync(path)) return { data: Buffer.alloc(0), size: 0 };
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Calls `line` with each complete line of `path` from byte `offset` on (from 0 when the file is now
+ * shorter: it was rotated), a chunk at a time so that a log of any size costs one chunk of memory.
+ * Returns the offset just after the last complete line: where the next read starts.
+ */
+function eachLine(path: string, offset: number, line: (text: string) => void): number {
+  if (!existsSync(path)) return 0;
   const fd = openSync(path, "r");
   try {
-    const size = statSync(path).size;
-    const start = size < offset ? 0 : offset;
-    const data = Buffer.alloc(size - start);
-    let read = 0;
-    while (read < data.length) {
-      const n = readSync(fd, data, read, data.length - read, start + read);
-      if (n === 0) break;
-      read += n;
+    let position = statSync(path).size < offset ? 0 : offset;
+    let pending = Buffer.alloc(0);
+    const chunk = Buffer.alloc(CHUNK_BYTES);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, position + pending.length);
+      if (n === 0) return position;
+      const data = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let from = 0;
+      for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, from)) {
+        line(data.toString("utf8", from, newline));
+        from = newline + 1;
+      }
+      position += from;
+      pending = Buffer.from(data.subarray(from));
     }
-    return { data: data.subarray(0, read), size: start + read };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The last `size` items pushed, in order, in fixed memory. */
+class LastEntries {
+  private readonly items: LogEntry[] = [];
+  private next = 0;
+  constructor(private readonly size: number) {}
+  push(entry: LogEntry): void {
+    if (this.size <= 0) return;
+    if (this.items.length < this.size) this.items.push(entry);
+    else this.items[this.next] = entry;
+    this.next = (this.next + 1) % this.size;
+  }
+  ordered(): LogEntry[] {
+    return this.items.length < this.size
+      ? this.items
+      : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
   }
 }
 
@@ -88,6 +118,16 @@ function rotatedFiles(path: string): string[] {
   const files: string[] = [];
   for (let n = 1; n <= 100 && existsSync(`${path}.${n}`); n++) files.unshift(`${path}.${n}`);
   return files;
+}
+
+/**
+ * A log line's time with all nine fraction digits, as docker's `logs -t` prints it (RFC3339NanoFixed): the
+ * log file keeps RFC 3339 with trailing zeros dropped, and times of one width sort as text.
+ */
+export function fixedNanoTime(time: string): string {
+  const match = /^([^.Z]+)(?:\.(\d{1,9}))?Z$/.exec(time);
+  if (!match) return time;
+  return `${match[1]}.${(match[2] ?? "").padEnd(9, "0")}Z`;
 }
 
 export async function streamLogs(
@@ -99,33 +139,29 @@ export async function streamLogs(
   const since = options.since === undefined ? undefined : parseSince(options.since);
   const emit = (entry: LogEntry) => {
     if (since !== undefined && Date.parse(entry.time) < since) return;
-    const text = options.timestamps ? `${entry.time} ${entry.text}` : entry.text;
+    const text = options.timestamps ? `${fixedNanoTime(entry.time)} ${entry.text}` : entry.text;
     if (entry.stream === "stderr") sink.stderr(text);
     else sink.stdout(text);
   };
-  const entriesOf = (text: string) =>
-    text
-      .split("\n")
-      .map(parseLogLine)
-      .filter((entry): entry is LogEntry => entry !== undefined);
-
-  let history: LogEntry[] = [];
-  for (const file of rotatedFiles(path)) history.push(...entriesOf(readFrom(file, 0).data.toString("utf8")));
-  const first = readFrom(path, 0);
-  let text = first.data.toString("utf8");
-  let offset = first.size - Buffer.byteLength(text.slice(text.lastIndexOf("\n") + 1));
-  history.push(...entriesOf(text.slice(0, text.lastIndexOf("\n") + 1)));
-  if (options.tail !== undefined) history = options.tail <= 0 ? [] : history.slice(-options.tail);
-  history.forEach(emit);
+  // Rotated files first, oldest first, then the live one: every line, or the last `tail` of them.
+  const last = options.tail === undefined ? undefined : new LastEntries(options.tail);
+  const take = (line: string) => {
+    const entry = parseLogLine(line);
+    if (entry === undefined) return;
+    if (last) last.push(entry);
+    else emit(entry);
+  };
+  for (const file of rotatedFiles(path)) eachLine(file, 0, take);
+  let offset = eachLine(path, 0, take);
+  last?.ordered().forEach(emit);
   if (!options.follow) return;
 
   // Poll until the container is gone, then drain what it wrote last.
   for (let running = isRunning(); !options.signal?.aborted; running = isRunning()) {
-    const next = readFrom(path, offset);
-    text = next.data.toString("utf8");
-    const complete = text.lastIndexOf("\n") + 1;
-    entriesOf(text.slice(0, complete)).forEach(emit);
-    offset = next.size - Buffer.byteLength(text.slice(complete));
+    offset = eachLine(path, offset, (line) => {
+      const entry = parseLogLine(line);
+      if (entry !== undefined) emit(entry);
+    });
     if (!running) return;
     await sleep(50);
   }

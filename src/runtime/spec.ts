@@ -237,7 +237,13 @@ export function buildSpec(input: SpecInput): ContainerSpec {
         { source: etc.hosts, target: "/etc/hosts" },
       ]
         .filter((m) => !user.some((u) => u.target === m.target))
-        .map((m) => ({ type: "bind", ...m, flags: ["rbind", "rprivate"], data: [] }))
+        // docker: read-only with the root filesystem.
+        .map((m) => ({
+          type: "bind",
+          ...m,
+          flags: ["rbind", "rprivate", ...(input.readOnly ? ["ro"] : [])],
+          data: [],
+        }))
     : [];
   const network = input.network ?? "none";
   return {

@@ -1,14 +1,17 @@
+import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import type { StateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
 import { Cgroup, type CgroupVersion } from "./cgroup.js";
 import {
   ContainerStore,
   processStartTicks,
+  type BindMount,
   type ContainerRecord,
   type ContainerState,
 } from "./container-store.js";
 import { mergeEnv } from "./create.js";
 import { writeEtcFiles, type EtcFiles } from "./etc-files.js";
+import { execExitCode } from "./helper.js";
 import { cgroupOptions, containerPaths, getContainer, stopContainer } from "./lifecycle.js";
 import { prepareRootfs, type ContainerRootfs } from "./rootfs.js";
 import { resolveImageUser, type ResolvedUser } from "./user.js";
@@ -87,6 +90,18 @@ export interface Launcher {
   exec(input: ExecInput): Promise<ExecResult>;
 }
 
+/** docker's -v: a host directory that does not exist yet is created (root, 0755) when the container starts. */
+function createMissingBindSources(binds: readonly BindMount[]): void {
+  for (const bind of binds) {
+    if (existsSync(bind.source)) continue;
+    try {
+      lstatSync(bind.source);
+    } catch {
+      mkdirSync(bind.source, { recursive: true, mode: 0o755 });
+    }
+  }
+}
+
 /** Starts a created or exited container; a running one is left as it is, as docker start does. */
 export async function startContainer(
   root: StateRoot,
@@ -116,6 +131,7 @@ export async function startContainer(
       devices: host.privileged ? "all" : "default",
     });
     const user = resolveImageUser(record.config.user, record.layers);
+    createMissingBindSources(host.binds);
     store.clearExit(record.id);
     launched = await launcher.run({
       record,
@@ -133,6 +149,11 @@ export async function startContainer(
   } catch (error) {
     await cgroup.killAll("SIGKILL").catch(() => undefined);
     await cgroup.remove().catch(() => undefined);
+    store.writeStartError(record.id, {
+      exitCode: execExitCode(error) ?? 125,
+      error: error instanceof Error ? error.message : String(error),
+      at: new Date().toISOString(),
+    });
     throw error;
   }
   store.writeStart(record.id, {
@@ -140,7 +161,8 @@ export async function startContainer(
     monitorStartTicks: processStartTicks(launched.monitorPid) ?? 0,
     pid: launched.pid,
     startedAt: new Date().toISOString(),
-    restartCount: before.status === "created" ? 0 : before.restartCount + 1,
+    // docker counts the restarts of a restart policy only, not a user's start or restart.
+    restartCount: before.restartCount,
   });
   return store.state(record.id);
 }

@@ -10,7 +10,7 @@ import { readImageFile } from "./rootfs.js";
 export interface ResolvedUser {
   uid: number;
   gid: number;
-  /** Supplementary groups: those listing the user in /etc/group, when no group was given explicitly. */
+  /** Supplementary groups: the primary one, and those listing the user in /etc/group unless a group was given. */
   groups: number[];
   /** Home directory from /etc/passwd ("/" when unknown), for HOME. */
   home: string;
@@ -121,8 +121,10 @@ export function resolveUser(user: string | undefined, files: AccountFiles): Reso
     else throw notFound("group", groupPart, "/etc/group");
   } else if (result.name !== undefined) {
     const name = result.name;
-    result.groups = [...new Set(groups.filter((g) => g.members.includes(name)).map((g) => g.gid))];
+    result.groups = groups.filter((g) => g.members.includes(name)).map((g) => g.gid);
   }
+  // docker (containerd's additional gids) lists the primary group among the supplementary ones too.
+  result.groups = [...new Set([result.gid, ...result.groups])];
   return result;
 }
 

@@ -46,6 +46,8 @@ export function makeCli(cgroupParent: string): Cli {
         encoding: "utf8",
         timeout: options.timeout ?? 30_000,
         input: options.input,
+        // Whole logs of long-running containers.
+        maxBuffer: 64 * 1024 * 1024,
       }),
     ok(args) {
       const result = cli.run(args);

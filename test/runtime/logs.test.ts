@@ -73,7 +73,7 @@ describe("streamLogs", () => {
     ["tail 2", { tail: 2 }, ["2:two\n", "1:three\n"]],
     ["tail 0", { tail: 0 }, []],
     ["since", { since: "2026-01-01T00:00:02Z" }, ["2:two\n", "1:three\n"]],
-    ["timestamps", { tail: 1, timestamps: true }, ["1:2026-01-01T00:00:03Z three\n"]],
+    ["timestamps", { tail: 1, timestamps: true }, ["1:2026-01-01T00:00:03.000000000Z three\n"]],
   ])("%s", async (_name, options, expected) => {
     expect(await collect(path, options)).toEqual(expected);
   });

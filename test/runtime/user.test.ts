@@ -33,21 +33,21 @@ const GROUP = [
 
 const files = { passwd: PASSWD, group: GROUP };
 
-describe("resolveUser (docker's rules against the image's files)", () => {
+describe("resolveUser (docker's rules against the image's files; the primary group is a supplementary one too)", () => {
   it.each<[string | undefined, ResolvedUser]>([
     [undefined, { uid: 0, gid: 0, groups: [0, 10], home: "/root", name: "root" }],
     ["", { uid: 0, gid: 0, groups: [0, 10], home: "/root", name: "root" }],
     ["root", { uid: 0, gid: 0, groups: [0, 10], home: "/root", name: "root" }],
-    ["app", { uid: 1000, gid: 1000, groups: [10, 29], home: "/home/app", name: "app" }],
-    ["1000", { uid: 1000, gid: 1000, groups: [10, 29], home: "/home/app", name: "app" }],
-    ["nobody", { uid: 65534, gid: 65534, groups: [], home: "/nonexistent", name: "nobody" }],
-    ["4242", { uid: 4242, gid: 0, groups: [], home: "/" }],
-    ["app:audio", { uid: 1000, gid: 29, groups: [], home: "/home/app", name: "app" }],
-    ["app:29", { uid: 1000, gid: 29, groups: [], home: "/home/app", name: "app" }],
-    ["1000:1000", { uid: 1000, gid: 1000, groups: [], home: "/home/app", name: "app" }],
-    ["4242:4343", { uid: 4242, gid: 4343, groups: [], home: "/" }],
-    ["daemon:nogroup", { uid: 1, gid: 65534, groups: [], home: "/usr/sbin", name: "daemon" }],
-    ["app:", { uid: 1000, gid: 1000, groups: [10, 29], home: "/home/app", name: "app" }],
+    ["app", { uid: 1000, gid: 1000, groups: [1000, 10, 29], home: "/home/app", name: "app" }],
+    ["1000", { uid: 1000, gid: 1000, groups: [1000, 10, 29], home: "/home/app", name: "app" }],
+    ["nobody", { uid: 65534, gid: 65534, groups: [65534], home: "/nonexistent", name: "nobody" }],
+    ["4242", { uid: 4242, gid: 0, groups: [0], home: "/" }],
+    ["app:audio", { uid: 1000, gid: 29, groups: [29], home: "/home/app", name: "app" }],
+    ["app:29", { uid: 1000, gid: 29, groups: [29], home: "/home/app", name: "app" }],
+    ["1000:1000", { uid: 1000, gid: 1000, groups: [1000], home: "/home/app", name: "app" }],
+    ["4242:4343", { uid: 4242, gid: 4343, groups: [4343], home: "/" }],
+    ["daemon:nogroup", { uid: 1, gid: 65534, groups: [65534], home: "/usr/sbin", name: "daemon" }],
+    ["app:", { uid: 1000, gid: 1000, groups: [1000, 10, 29], home: "/home/app", name: "app" }],
   ])("%j", (user, expected) => {
     expect(resolveUser(user, files)).toEqual(expected);
   });
@@ -65,8 +65,8 @@ describe("resolveUser (docker's rules against the image's files)", () => {
   });
 
   it("an image without /etc/passwd still runs numeric users and root, as docker does", () => {
-    expect(resolveUser("123:456", {})).toEqual({ uid: 123, gid: 456, groups: [], home: "/" });
-    expect(resolveUser(undefined, {})).toEqual({ uid: 0, gid: 0, groups: [], home: "/" });
+    expect(resolveUser("123:456", {})).toEqual({ uid: 123, gid: 456, groups: [456], home: "/" });
+    expect(resolveUser(undefined, {})).toEqual({ uid: 0, gid: 0, groups: [0], home: "/" });
     expect(() => resolveUser("app", {})).toThrow(expect.objectContaining({ code: "E_CONTAINER_CONFIG" }));
   });
 
@@ -96,7 +96,7 @@ describe("resolveImageUser reads the files of the image's layers", () => {
     expect(resolveImageUser("app", [bottom, top])).toEqual({
       uid: 2000,
       gid: 2000,
-      groups: [10, 29],
+      groups: [2000, 10, 29],
       home: "/srv",
       name: "app",
     });

@@ -184,6 +184,17 @@ static int mount_entry (int rootfd, const struct mount_entry *m, struct err *err
   return 0;
 }
 
+/* A recursive bind's read-only covers the mounts under it too, as docker 25's: `-v /:/host:ro` must not
+ * leave /host/proc/sys writable. mount_setattr is kernel 5.12+; on older kernels the submounts stay as
+ * they are, as docker leaves them there. */
+static int rdonly_submounts (int on, const char *target, struct err *err)
+{
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  if (mount_setattr (on, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0 || errno == ENOSYS)
+    return 0;
+  return fail (err, errno, "mount_setattr `%s` read-only (recursively)", target);
+}
+
 /* Per-mount flags only (MS_BIND|MS_REMOUNT), never the superblock's: a sysfs or proc superblock may be
  * shared with the host. */
 static int remount_entry (int rootfd, const struct mount_entry *m, struct err *err)
@@ -196,6 +207,8 @@ static int remount_entry (int rootfd, const struct mount_entry *m, struct err *e
                                    | MS_RELATIME | MS_STRICTATIME);
   if (mount (NULL, o.s, NULL, MS_BIND | MS_REMOUNT | keep | (m->readonly ? MS_RDONLY : 0), NULL) < 0)
     return fail (err, errno, "remount `%s`%s", m->target, m->readonly ? " read-only" : "");
+  if (m->readonly && (m->flags & MS_BIND) && (m->flags & MS_REC))
+    return rdonly_submounts (on, m->target, err);
   return 0;
 }
 

@@ -1,0 +1,142 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { useBusyboxCli } from "./container-helpers.js";
+
+// What a differential run against docker found different, each now as docker does it (or refused with
+// docker's exit code and a clearer message). Through the built binary, as root on the real kernel.
+const cli = useBusyboxCli("parity");
+const host = mkdtempSync(join(tmpdir(), "tsc-parity-host-"));
+afterAll(() => rmSync(host, { recursive: true, force: true }));
+
+type Inspect = { State: { Status: string; ExitCode: number; Error: string }; RestartCount: number };
+const inspect = (ref: string) => (JSON.parse(cli().ok(["container", "inspect", ref])) as Inspect[])[0];
+const run = (...args: string[]) => cli().run(["container", "run", "--rm", ...args]);
+
+describe("refused at create, with docker's 125 and nothing left behind", () => {
+  it.each<[string, string[], RegExp]>([
+    [
+      "a missing --env-file (not taken by Node as its own)",
+      ["--env-file", "/nonexistent.env"],
+      /cannot read --env-file/,
+    ],
+    ["a bind onto /proc", ["-v", `${host}:/proc`], /\/proc cannot be mounted/],
+    ["a tmpfs on /proc", ["--tmpfs", "/proc"], /\/proc cannot be mounted/],
+    ["a bind onto /", ["-v", `${host}:/`], /destination can't be '\/'/],
+    ["two mounts on one path", ["-v", `${host}:/data`, "--tmpfs", "/data"], /duplicate mount point: \/data/],
+    ["a memory limit no process starts in", ["--memory", "1k"], /minimum memory limit allowed is 6MB/],
+    ["memory-swap below memory", ["--memory", "20m", "--memory-swap", "10m"], /at least the memory limit/],
+    ["more CPUs than the machine has", ["--cpus", "1000"], /--cpus 1000: the range is 0.01 to/],
+    ["an environment entry without a name", ["-e", "=x"], /invalid environment variable: "=x"/],
+    ["a name too long to reserve", ["--name", "n".repeat(300)], /the container name is 300 characters long/],
+  ])("%s", (_name, flags, message) => {
+    const result = run(...flags, "busybox", "true");
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.status).toBe(125);
+    expect(cli().ok(["container", "ls", "-aq"])).toBe("");
+  });
+});
+
+describe("starting", () => {
+  it("creates a missing -v host directory, as docker's -v does", () => {
+    const source = join(host, "made", "here");
+    const result = run("-v", `${source}:/data`, "busybox", "sh", "-c", "echo hi > /data/f");
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(source, "f"), "utf8")).toBe("hi\n");
+  });
+
+  it("keeps a failed start's exit code and message in inspect", () => {
+    const result = cli().run(["container", "run", "--name", "failed", "busybox", "no-such-command"]);
+    expect(result.status).toBe(127);
+    const state = inspect("failed")?.State;
+    expect(state?.Status).toBe("created");
+    expect(state?.ExitCode).toBe(127);
+    expect(state?.Error).toMatch(/executable file not found/);
+    cli().ok(["container", "rm", "failed"]);
+  });
+
+  it("a restart by the user leaves RestartCount at 0 (docker counts restart policies only)", () => {
+    cli().ok(["container", "run", "-d", "--name", "again", "busybox", "sleep", "30"]);
+    cli().ok(["container", "restart", "-t", "0", "again"]);
+    expect(inspect("again")?.RestartCount).toBe(0);
+    cli().ok(["container", "rm", "-f", "again"]);
+  });
+});
+
+describe("what the container sees", () => {
+  it("lists its primary group among its groups", () => {
+    expect(run("busybox", "id").stdout).toBe("uid=0(root) gid=0(root) groups=0(root)\n");
+    expect(run("-u", "app", "busybox", "id").stdout).toBe(
+      "uid=1000(app) gid=1000(app) groups=10(wheel),1000(app)\n",
+    );
+    expect(run("-u", "0:4242", "busybox", "id", "-G").stdout).toBe("4242\n");
+  });
+
+  it("has the host's hostname with the host's network", () => {
+    expect(run("--network", "host", "busybox", "hostname").stdout).toBe(`${hostname()}\n`);
+  });
+
+  it("--read-only makes /etc/hosts, /etc/hostname and /etc/resolv.conf read-only too", () => {
+    const script =
+      "for f in hosts hostname resolv.conf; do echo x >> /etc/$f && echo $f writable; done; true";
+    const result = run("--read-only", "busybox", "sh", "-c", script);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/Read-only file system/);
+  });
+
+  it("an :ro bind is read-only all the way down, its submounts included", () => {
+    const source = join(host, "ro");
+    mkdirSync(join(source, "sub"), { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tsc-parity", join(source, "sub")]);
+    try {
+      writeFileSync(join(source, "sub", "f"), "orig");
+      const result = run("-v", `${source}:/x:ro`, "busybox", "sh", "-c", "echo pwned > /x/sub/f");
+      expect(result.stderr).toMatch(/Read-only file system/);
+      expect(readFileSync(join(source, "sub", "f"), "utf8")).toBe("orig");
+    } finally {
+      execFileSync("umount", [join(source, "sub")]);
+    }
+  });
+});
+
+describe("commands on several containers", () => {
+  it("act on each one, report the missing ones and exit 1", () => {
+    cli().ok(["container", "run", "--name", "one", "busybox", "true"]);
+    cli().ok(["container", "run", "--name", "two", "busybox", "true"]);
+    const inspected = cli().run(["container", "inspect", "one", "nosuch"]);
+    expect(inspected.status).toBe(1);
+    expect((JSON.parse(inspected.stdout) as unknown[]).length).toBe(1);
+    expect(inspected.stderr).toMatch(/no such container: nosuch/);
+    const removed = cli().run(["container", "rm", "one", "nosuch", "two"]);
+    expect(removed.stdout).toBe("one\ntwo\n");
+    expect(removed.status).toBe(1);
+    expect(cli().ok(["container", "ls", "-aq"])).toBe("");
+  });
+
+  it("rm -f of a container that does not exist succeeds, as docker's", () => {
+    expect(cli().run(["container", "rm", "-f", "nosuch"]).status).toBe(0);
+  });
+});
+
+describe("logs", () => {
+  it("reads a log of 200,000 lines, whole and with --tail, a chunk at a time", () => {
+    cli().ok(["container", "run", "--name", "long", "busybox", "seq", "1", "200000"]);
+    expect(cli().ok(["container", "logs", "--tail", "2", "long"])).toBe("199999\n200000\n");
+    const all = cli().ok(["container", "logs", "long"]);
+    expect(all.length).toBe(Array.from({ length: 200_000 }, (_, i) => `${i + 1}\n`).join("").length);
+    expect(all.endsWith("199999\n200000\n")).toBe(true);
+    cli().ok(["container", "rm", "long"]);
+  });
+
+  it("-t prints nine fraction digits, so the times sort as text; a negative --tail is every line", () => {
+    cli().ok(["container", "run", "--name", "talk", "busybox", "seq", "1", "50"]);
+    const lines = cli().ok(["container", "logs", "-t", "talk"]).trim().split("\n");
+    expect(lines).toHaveLength(50);
+    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \d+$/);
+    expect(cli().ok(["container", "logs", "--tail", "-1", "talk"]).trim().split("\n")).toHaveLength(50);
+    cli().ok(["container", "rm", "talk"]);
+  });
+});
