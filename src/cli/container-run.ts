@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import type { Command } from "commander";
 import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
@@ -158,22 +158,6 @@ async function attachUntilExit(
   }
 }
 
-/**
- * `run -d --rm`: nobody is attached when the container exits, so a detached `container rm --after-exit`
- * outlives this CLI to remove it then (docker's daemon does this job).
- */
-function removeAfterExit(id: string): void {
-  const entry = process.argv[1];
-  if (!entry) return;
-  // `--`: Node 20 would read an --env-file among the arguments as its own (nodejs/node#54232).
-  const child = spawn(process.execPath, ["--", entry, "container", "rm", "--after-exit", id], {
-    detached: true,
-    stdio: "ignore",
-    env: process.env,
-  });
-  child.unref();
-}
-
 async function run(deps: RunDeps, image: string, cmd: string[], flags: RunFlags): Promise<number> {
   if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
     // docker's own check, with docker's exit code 1: a pty fed from our stdin needs a terminal there.
@@ -198,17 +182,14 @@ async function run(deps: RunDeps, image: string, cmd: string[], flags: RunFlags)
     if (id && flags.rm) await removeContainer(root, id, true).catch(() => undefined);
     return runFailure(error);
   }
+  // With --rm, a container nobody is attached to when it ends (-d, detached, or a killed CLI) is removed
+  // by its monitor (docker's daemon does this).
   if (flags.detach) {
-    if (flags.rm) removeAfterExit(id);
     out(`${id}\n`);
     return 0;
   }
   const outcome = await attachUntilExit(id, flags, detachKeys);
-  if (outcome === "detached") {
-    // docker: the container goes on, and is still removed when it ends.
-    if (flags.rm) removeAfterExit(id);
-    return 0;
-  }
+  if (outcome === "detached") return 0;
   if (flags.rm) await removeContainer(root, id, true);
   return outcome;
 }

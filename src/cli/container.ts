@@ -2,6 +2,7 @@ import { Option, type Command } from "commander";
 import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
 import {
+  autoRemoveContainer,
   containerLogs,
   helperLauncher,
   inspectContainer,
@@ -84,16 +85,16 @@ function registerLifecycle(container: Command): void {
     .description("Remove containers")
     .argument("<containers...>")
     .option("-f, --force", "kill and remove running containers")
-    // For `run -d --rm`: a detached CLI that removes the container once it has exited.
-    .addOption(new Option("--after-exit", "wait for the container to exit first").hideHelp())
+    // What an --rm container's monitor becomes once the container has ended with nobody attached.
+    .addOption(new Option("--after-exit", "remove it as --rm does, unless restarted or gone").hideHelp())
     .action(async (refs: string[], flags: { force?: boolean; afterExit?: boolean }) => {
       // docker: rm -f of a container that does not exist is no error.
       await forEachContainer(
         refs,
         async (ref) => {
-          if (flags.afterExit) await waitContainer(stateRoot(), ref);
+          if (flags.afterExit) return autoRemoveContainer(stateRoot(), ref);
           await removeContainer(stateRoot(), ref, flags.force ?? false);
-          if (!flags.afterExit) out(`${ref}\n`);
+          out(`${ref}\n`);
         },
         { ignoreMissing: flags.force ?? false },
       );

@@ -127,6 +127,7 @@ export interface StartError {
 
 export const EXIT_STATUS_FILE = "exit.json";
 const START_ERROR_FILE = "start-error.json";
+const RESTARTING_FILE = "restarting";
 
 const ID = /^[0-9a-f]{64}$/;
 
@@ -323,6 +324,17 @@ export class ContainerStore {
   writeStart(id: string, state: StartState): void {
     atomicWriteJsonSync(join(this.dir(id), "state.json"), state);
     rmSync(join(this.dir(id), START_ERROR_FILE), { force: true });
+  }
+
+  /** restart's mark, from before its stop until its start: the auto-remover leaves such a container be. */
+  markRestarting(id: string, restarting: boolean): void {
+    const path = join(this.dir(id), RESTARTING_FILE);
+    if (restarting) writeFileSync(path, "");
+    else rmSync(path, { force: true });
+  }
+
+  isRestarting(id: string): boolean {
+    return existsSync(join(this.dir(id), RESTARTING_FILE));
   }
 
   writeStartError(id: string, failure: StartError): void {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { packagePath } from "../common/package-paths.js";
 import type { StateRoot } from "../common/root.js";
 import {
   attachContainer,
@@ -15,6 +16,15 @@ import type { Launcher } from "./start.js";
  * The Launcher (start.ts's contract) on the native helper: a container record, its prepared rootfs,
  * cgroup and /etc files become a ContainerSpec with Docker's defaults, run under a detached monitor.
  */
+
+/**
+ * docker's AutoRemove: the command the monitor becomes when the container has ended with nobody attached
+ * (run -d --rm, or a foreground run whose CLI detached or was killed): this package's CLI, removing it.
+ * `--` ends Node's own options (nodejs/node#54232).
+ */
+function autoRemover(id: string): string[] {
+  return [process.execPath, "--", packagePath("bin", "tscompose.cjs"), "container", "rm", "--after-exit", id];
+}
 
 /** The monitor's attach socket in a container's directory. */
 export function attachSocketPath(containerDir: string): string {
@@ -75,6 +85,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         exitStatusPath: input.exitStatusPath,
         attachSocket: attachSocketPath(input.dir),
         waitAttachSeconds: options.waitAttachSeconds ?? 0,
+        ...(host.autoRemove ? { onExit: autoRemover(input.record.id) } : {}),
         logMaxBytes: options.logMaxBytes ?? 0,
         logMaxFiles: options.logMaxFiles ?? 1,
       });

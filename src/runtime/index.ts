@@ -14,6 +14,7 @@ export type { BindMount, ContainerRecord, ContainerState, ContainerStatus } from
 export { createContainer, mergeCommand, mergeEnv, type CreateOptions, type ImageInfo } from "./create.js";
 export type { ContainerInspect, TopResult } from "./inspect.js";
 export {
+  autoRemoveContainer,
   containerLogs,
   getContainer,
   inspectContainer,

@@ -154,6 +154,22 @@ export async function removeContainer(root: StateRoot, ref: string, force = fals
   new ContainerStore(root).remove(record);
 }
 
+/**
+ * docker's AutoRemove, run by the container's monitor once PID 1 has ended with nobody attached: removes
+ * the container unless it is already gone, being restarted, or running again.
+ */
+export async function autoRemoveContainer(root: StateRoot, id: string): Promise<void> {
+  let found: ReturnType<typeof getContainer>;
+  try {
+    found = getContainer(root, id);
+  } catch (error) {
+    if (TscError.is(error) && error.code === "E_CONTAINER_NOT_FOUND") return;
+    throw error;
+  }
+  if (found.state.running || new ContainerStore(root).isRestarting(found.record.id)) return;
+  await removeContainer(root, id);
+}
+
 export function inspectContainer(root: StateRoot, ref: string): ContainerInspect {
   const { record, state } = getContainer(root, ref);
   const cgroup = Cgroup.open(record.id, cgroupOptions(record));

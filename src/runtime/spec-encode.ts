@@ -73,6 +73,7 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   w.put("exitfile", spec.monitor.exitStatusPath);
   if (spec.monitor.attachSocket) w.put("socket", spec.monitor.attachSocket);
   if (spec.monitor.waitAttachSeconds > 0) w.put("waitattach", spec.monitor.waitAttachSeconds);
+  for (const arg of spec.monitor.onExit ?? []) w.put("onexit", arg);
   return w.buffer();
 }
 

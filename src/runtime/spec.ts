@@ -118,6 +118,8 @@ export interface ContainerSpec {
     attachSocket?: string;
     /** Hold the command until a client attached (at most this many seconds); 0 = don't wait. */
     waitAttachSeconds: number;
+    /** A program the monitor becomes once PID 1 has ended and nobody is attached: the auto-remover. */
+    onExit?: string[];
   };
 }
 
@@ -169,6 +171,7 @@ export interface SpecInput extends CapabilityOptions {
   logMaxBytes?: number;
   logMaxFiles?: number;
   waitAttachSeconds?: number;
+  onExit?: readonly string[];
 }
 
 function cleanTarget(target: string): string {
@@ -278,6 +281,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
       exitStatusPath: input.exitStatusPath,
       ...(input.attachSocket ? { attachSocket: input.attachSocket } : {}),
       waitAttachSeconds: input.waitAttachSeconds ?? 0,
+      ...(input.onExit ? { onExit: [...input.onExit] } : {}),
     },
   };
 }

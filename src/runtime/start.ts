@@ -173,8 +173,16 @@ export async function restartContainer(
   launcher: Launcher,
   timeoutSeconds?: number,
 ): Promise<ContainerState> {
-  await stopContainer(root, ref, timeoutSeconds);
-  return startContainer(root, ref, launcher);
+  const { record } = getContainer(root, ref);
+  const store = new ContainerStore(root);
+  // An --rm container ends here only to start again: its monitor's auto-remover must leave it.
+  store.markRestarting(record.id, true);
+  try {
+    await stopContainer(root, ref, timeoutSeconds);
+    return await startContainer(root, ref, launcher);
+  } finally {
+    store.markRestarting(record.id, false);
+  }
 }
 
 /** Runs a command in a running container: its namespaces and cgroup, its capabilities and no_new_privs. */

@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { useBusyboxCli } from "./container-helpers.js";
 
@@ -63,6 +64,44 @@ describe("starting", () => {
     cli().ok(["container", "restart", "-t", "0", "again"]);
     expect(inspect("again")?.RestartCount).toBe(0);
     cli().ok(["container", "rm", "-f", "again"]);
+  });
+});
+
+describe("--rm, when nobody is attached at the end", () => {
+  /** inspect's exit code once the container is gone (1), or while it is still there after 5 s (0). */
+  const waitGone = async (name: string) => {
+    for (let i = 0; i < 100 && cli().run(["container", "inspect", name]).status === 0; i++) await sleep(50);
+    return cli().run(["container", "inspect", name]).status;
+  };
+
+  it("a restart keeps the container, and its end afterwards removes it", async () => {
+    cli().ok(["container", "run", "-d", "--rm", "--name", "again", "busybox", "sleep", "1"]);
+    cli().ok(["container", "restart", "-t", "0", "again"]);
+    await sleep(300);
+    expect(inspect("again")?.State.Status).toBe("running");
+    expect(await waitGone("again")).toBe(1);
+  });
+
+  it("a foreground run whose CLI was killed is removed when the container ends", async () => {
+    const child = cli().start(["container", "run", "--rm", "--name", "orphaned", "busybox", "sleep", "1"]);
+    await sleep(500);
+    child.kill("SIGKILL");
+    expect(await waitGone("orphaned")).toBe(1);
+  });
+
+  it("run -d --rm leaves no process of ours waiting beside the container", () => {
+    const id = cli().ok(["container", "run", "-d", "--rm", "busybox", "sleep", "30"]).trim();
+    const waiting = readdirSync("/proc")
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(id);
+        } catch {
+          return false;
+        }
+      });
+    expect(waiting).toEqual([]);
+    cli().ok(["container", "rm", "-f", id]);
   });
 });
 

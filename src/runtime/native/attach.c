@@ -171,6 +171,14 @@ struct attach_event attach_read (struct attach *at, int i, char *buf, size_t cap
   return ev;
 }
 
+bool attach_attached (const struct attach *at)
+{
+  for (int i = 0; i < ATTACH_MAX_CLIENTS; i++)
+    if (at->clients[i].fd >= 0)
+      return true;
+  return false;
+}
+
 void attach_unlink (struct attach *at)
 {
   if (at->listen_fd >= 0 && at->path)

@@ -6,6 +6,7 @@
 #ifndef TSC_ATTACH_H
 #define TSC_ATTACH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,5 +76,8 @@ void attach_unlink (struct attach *at);
 
 /* Closes every client and removes the socket file. */
 void attach_close (struct attach *at);
+
+/* Whether any client is connected. */
+bool attach_attached (const struct attach *at);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -243,6 +244,17 @@ void monitor_loop (struct monitor *m)
   unsigned char payload[4] = { (unsigned char) (code >> 24), (unsigned char) (code >> 16), (unsigned char) (code >> 8),
                                (unsigned char) code };
   attach_broadcast (&m->attach, FRAME_EXIT, payload, sizeof payload);
+  bool attached = attach_attached (&m->attach);
   attach_close (&m->attach);
+  /* docker's AutoRemove when nobody attached does it (run -d --rm, a detached or killed CLI): the
+   * monitor's work is done, so it becomes the remover. */
+  if (m->spec->nonexit > 0 && !attached)
+    {
+      sigset_t none;
+      sigemptyset (&none);
+      sigprocmask (SIG_SETMASK, &none, NULL);
+      close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
+      execv (m->spec->onexit[0], m->spec->onexit);
+    }
   _exit (0);
 }

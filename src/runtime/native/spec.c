@@ -116,7 +116,7 @@ static const struct
   { "work", 1 },    { "merged", 1 },   { "mount", 5 },    { "mask", 1 },    { "readonly", 1 },
   { "device", 5 },  { "symlink", 2 },  { "log", 1 },      { "logmax", 1 },  { "logfiles", 1 },
   { "exitfile", 1 }, { "socket", 1 },  { "waitattach", 1 }, { "pid", 1 },
-  { "consize", 2 },  { "cgroupinto", 1 },
+  { "consize", 2 },  { "cgroupinto", 1 }, { "onexit", 1 },
 };
 
 static int absolute (const char *what, const char *path, struct err *err)
@@ -131,6 +131,12 @@ static int parse_record (struct spec *s, const char *key, char **f, struct err *
   uint64_t v;
   if (strcmp (key, "arg") == 0)
     s->args[s->nargs++] = f[0];
+  else if (strcmp (key, "onexit") == 0)
+    {
+      if (s->nonexit == 0 && absolute ("onexit program", f[0], err) < 0)
+        return -1;
+      s->onexit[s->nonexit++] = f[0];
+    }
   else if (strcmp (key, "env") == 0)
     {
       if (strchr (f[0], '=') == NULL)
@@ -331,7 +337,8 @@ int spec_parse (char *buf, size_t len, struct spec *s, struct err *err)
   s->readonly = calloc (cap, sizeof *s->readonly);
   s->devices = calloc (cap, sizeof *s->devices);
   s->symlinks = calloc (cap, sizeof *s->symlinks);
-  if (!s->args || !s->env || !s->groups || !s->rlimits || !s->cgroups || !s->lowers || !s->mounts
+  s->onexit = calloc (cap, sizeof *s->onexit);
+  if (!s->onexit || !s->args || !s->env || !s->groups || !s->rlimits || !s->cgroups || !s->lowers || !s->mounts
       || !s->masked || !s->readonly || !s->devices || !s->symlinks)
     return fail (err, ENOMEM, "spec: calloc");
 

@@ -80,6 +80,8 @@ struct spec
   uint64_t log_max;
   unsigned log_files;
   unsigned wait_attach; /* seconds to hold the exec for the first attach client, 0 = don't */
+  char **onexit;        /* NULL-terminated argv the monitor execs once done, when nobody is attached */
+  size_t nonexit;
   /* exec */
   pid_t pid;
 };
