@@ -403,6 +403,8 @@ export class ContainerStore {
       startedAt: start.startedAt,
       finishedAt: exit?.finishedAt ?? start.startedAt,
       restartCount: start.restartCount,
+      // PID 1 dies with its monitor (PR_SET_PDEATHSIG), so a monitor gone without a status took it along.
+      ...(exit ? {} : { error: "the container's monitor ended without writing an exit status (killed?)" }),
       // A restart that failed: its failure, not the previous run's end, is the container's last word.
       ...(failed && failed.at >= (exit?.finishedAt ?? start.startedAt) ? failure : {}),
     };

@@ -105,6 +105,30 @@ describe("--rm, when nobody is attached at the end", () => {
   });
 });
 
+describe("a monitor that dies", () => {
+  it("takes its container along, which then reads as exited 255 with the reason", async () => {
+    const id = cli().ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();
+    const { monitorPid, pid } = JSON.parse(
+      readFileSync(join(cli().root, "containers", id, "state.json"), "utf8"),
+    ) as { monitorPid: number; pid: number };
+    process.kill(monitorPid, "SIGKILL");
+    const alive = () => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await sleep(20);
+    expect(alive()).toBe(false);
+    const state = inspect(id)?.State;
+    expect(state?.Status).toBe("exited");
+    expect(state?.ExitCode).toBe(255);
+    expect(state?.Error).toMatch(/monitor ended without writing an exit status/);
+    cli().ok(["container", "rm", id]);
+  });
+});
+
 describe("what the container sees", () => {
   it("lists its primary group among its groups", () => {
     expect(run("busybox", "id").stdout).toBe("uid=0(root) gid=0(root) groups=0(root)\n");

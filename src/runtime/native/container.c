@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -82,6 +83,14 @@ void container_child (const struct child_args *a)
   char path[PATH_MAX];
   if (setup (a, path, sizeof path, &err) < 0)
     {
+      sync_send_error (a->sync, &err);
+      _exit (1);
+    }
+  /* The container dies with its monitor, so nothing runs on that nobody tracks (runc's
+   * ParentDeathSignal). After the user and capability changes, which clear it. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    {
+      fail (&err, errno, "prctl `PR_SET_PDEATHSIG`");
       sync_send_error (a->sync, &err);
       _exit (1);
     }
