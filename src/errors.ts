@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   E_CONTAINER_NAME_IN_USE: { category: "conflict", summary: "the container name is taken" },
   E_CONTAINER_STATE: { category: "conflict", summary: "the container is not in a state that allows this" },
   E_CONTAINER_CONFIG: { category: "input", summary: "the container configuration is not valid" },
+  E_CONTAINER_STORE: { category: "system", summary: "the container store failed" },
   E_RUNTIME_HELPER: { category: "system", summary: "the container helper failed to set up the container" },
   E_RUNTIME_EXEC: { category: "system", summary: "the command could not be executed in the container" },
   E_RUNTIME_CGROUP: { category: "system", summary: "a cgroup operation failed" },

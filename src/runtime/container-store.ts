@@ -1,6 +1,7 @@
 import { randomBytes } from "../common/node-crypto.js";
 import {
   existsSync,
+  linkSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -190,7 +191,11 @@ export class ContainerStore {
       return full;
     } catch (error) {
       rmSync(this.dir(id), { recursive: true, force: true });
-      throw error;
+      if (TscError.is(error) || !(error instanceof Error)) throw error;
+      throw new TscError("E_CONTAINER_STORE", `cannot write the container's record: ${error.message}`, {
+        hint: "ENOSPC: free space where TSCOMPOSE_ROOT is; otherwise check that it is writable",
+        cause: error,
+      });
     }
   }
 
@@ -239,24 +244,32 @@ export class ContainerStore {
   }
 
   /**
-   * Exclusive create of the name file. A name whose holder's directory is gone (a crash between the two
-   * steps of a remove) is reclaimed; the directory is made before the reservation, so a create in progress
-   * is never mistaken for a stale one.
+   * Exclusive create of the name file, whole at once: written under a temporary name, then hard-linked to
+   * the name (link fails if the name exists). A name whose holder's directory is gone (a crash between the
+   * two steps of a remove), or whose file holds no id (a crash of an older version mid-write), is
+   * reclaimed; the directory is made before the reservation, so a create in progress is never mistaken
+   * for a stale one.
    */
   private reserveName(name: string, id: string): boolean {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(join(this.namesDir, name), id, { flag: "wx" });
-        return true;
-      } catch (error) {
-        if (!isErrno(error, "EEXIST")) throw error;
+    const temp = join(this.namesDir, `.${id}.tmp`);
+    writeFileSync(temp, id);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          linkSync(temp, join(this.namesDir, name));
+          return true;
+        } catch (error) {
+          if (!isErrno(error, "EEXIST")) throw error;
+        }
+        const holder = this.readNameFile(name);
+        if (holder === undefined) continue;
+        if (ID.test(holder) && existsSync(this.dir(holder))) return false;
+        rmSync(join(this.namesDir, name), { force: true });
       }
-      const holder = this.readNameFile(name);
-      if (holder === undefined) continue;
-      if (!ID.test(holder) || existsSync(this.dir(holder))) return false;
-      rmSync(join(this.namesDir, name), { force: true });
+      return false;
+    } finally {
+      rmSync(temp, { force: true });
     }
-    return false;
   }
 
   /** Every container, oldest first. */

@@ -1,10 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { useBusyboxCli } from "./container-helpers.js";
+import { busyboxTarball, useBusyboxCli } from "./container-helpers.js";
 
 // What a differential run against docker found different, each now as docker does it (or refused with
 // docker's exit code and a clearer message). Through the built binary, as root on the real kernel.
@@ -102,6 +110,38 @@ describe("--rm, when nobody is attached at the end", () => {
       });
     expect(waiting).toEqual([]);
     cli().ok(["container", "rm", "-f", id]);
+  });
+});
+
+describe("a full disk", () => {
+  it("fails a create with a clear error, and leaves the name free for the next try", () => {
+    const small = join(host, "small");
+    mkdirSync(small);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tsc-parity-small", small]);
+    const env = cli().env;
+    const before = env.TSCOMPOSE_ROOT;
+    try {
+      env.TSCOMPOSE_ROOT = join(small, "root");
+      cli().ok(["image", "import", busyboxTarball(host), "busybox"]);
+      const filler = join(small, "filler");
+      const free = statfsSync(small).bavail * statfsSync(small).bsize;
+      try {
+        writeFileSync(filler, Buffer.alloc(free));
+      } catch {
+        // Full before the last byte: as intended.
+      }
+      const failed = cli().run(["container", "run", "--rm", "--name", "wanted", "busybox", "true"]);
+      expect(failed.status).toBe(125);
+      expect(failed.stderr).toMatch(/error: cannot write the container's record: ENOSPC/);
+      expect(failed.stderr).not.toMatch(/internal error/);
+      rmSync(filler);
+      expect(cli().run(["container", "run", "--rm", "--name", "wanted", "busybox", "true"]).status).toBe(0);
+    } finally {
+      for (const id of cli().run(["container", "ls", "-aq"]).stdout.split("\n").filter(Boolean))
+        cli().run(["container", "rm", "-f", id]);
+      env.TSCOMPOSE_ROOT = before;
+      execFileSync("umount", [small]);
+    }
   });
 });
 
