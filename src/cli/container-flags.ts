@@ -49,7 +49,11 @@ export function parseBytes(flag: string, value: string): number {
   if (!match || unit === undefined) {
     throw usage(`invalid ${flag} value ${JSON.stringify(value)}`, "use a size such as 512k, 64m or 1g");
   }
-  return Math.round(Number(match[1]) * unit);
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes > Number.MAX_SAFE_INTEGER) {
+    throw usage(`${flag} ${value} is too large`, "use a size below 8 pebibytes, such as 64m or 1g");
+  }
+  return bytes;
 }
 
 export function parseCpus(value: string): number {
@@ -187,7 +191,8 @@ export function createOptionsFromFlags(
     capAdd: (flags.capAdd ?? []).map(normalizeCap),
     capDrop: (flags.capDrop ?? []).map(normalizeCap),
     noNewPrivileges: parseSecurityOpts(flags.securityOpt ?? []),
-    memory: flags.memory === undefined ? undefined : parseBytes("--memory", flags.memory),
+    // docker: --memory 0 is no limit.
+    memory: flags.memory === undefined ? undefined : parseBytes("--memory", flags.memory) || undefined,
     memorySwap:
       flags.memorySwap === undefined
         ? undefined

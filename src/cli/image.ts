@@ -10,6 +10,7 @@ import {
   tagImage,
   type ImageSummary,
 } from "../image/index.js";
+import { getContainer } from "../runtime/index.js";
 import { humanDuration } from "./container.js";
 import { table } from "./output.js";
 
@@ -192,7 +193,17 @@ export function registerImageCommands(program: Command): void {
       let failure: unknown;
       for (const ref of refs) {
         try {
-          const result = removeImage(stateRoot(), ref, { force: flags.force });
+          const result = removeImage(stateRoot(), ref, {
+            force: flags.force,
+            isRunning: (id) => {
+              try {
+                return getContainer(stateRoot(), id).state.running;
+              } catch {
+                // A record being created or removed right now: not running.
+                return false;
+              }
+            },
+          });
           for (const name of result.untagged) out(`Untagged: ${name}\n`);
           for (const id of result.deleted) out(`Deleted: ${id}\n`);
         } catch (error) {

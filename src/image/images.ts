@@ -97,9 +97,14 @@ function collectLayers(root: StateRoot, blobs: BlobStore, images: Images, remove
 /**
  * docker image rm: a name is untagged, and the image deleted with it when that was its last name; an id
  * deletes the image (with -f even if it has several names). An image a container uses is not deleted:
- * without -f that is an error, with -f its names go and its content stays.
+ * without -f that is an error, with -f its names go and its content stays; -f cannot remove an image a
+ * running container uses (`isRunning` says which are).
  */
-export function removeImage(root: StateRoot, input: string, options: { force?: boolean } = {}): RemoveResult {
+export function removeImage(
+  root: StateRoot,
+  input: string,
+  options: { force?: boolean; isRunning?: (containerId: string) => boolean } = {},
+): RemoveResult {
   const blobs = new BlobStore(root);
   const refs = new RefStore(root);
   const force = options.force === true;
@@ -124,6 +129,13 @@ export function removeImage(root: StateRoot, input: string, options: { force?: b
         { hint: "remove it by name, one name at a time, or pass -f to remove every name and the image" },
       );
     if (users.length > 0) {
+      const running = users.find((id) => options.isRunning?.(id) === true);
+      if (force && running !== undefined)
+        throw new TscError(
+          "E_IMAGE_IN_USE",
+          `conflict: unable to delete ${shortId(record.id)} (cannot be forced) - image is being used by running container ${running.slice(0, 12)}`,
+          { hint: "stop (or remove) that container first" },
+        );
       if (!force)
         throw inUse(
           name === undefined ? shortId(record.id) : JSON.stringify(input),

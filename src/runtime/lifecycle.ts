@@ -117,7 +117,13 @@ export async function stopContainer(
   const { record, state } = getContainer(root, ref);
   if (!state.running) return state;
   signalPid(state.pid, normalizeSignal(record.config.stopSignal));
-  const stopped = await waitContainer(root, record.id, (timeoutSeconds ?? record.config.stopTimeout) * 1000);
+  // docker: a negative timeout waits for as long as it takes.
+  const seconds = timeoutSeconds ?? record.config.stopTimeout;
+  const stopped = await waitContainer(
+    root,
+    record.id,
+    seconds < 0 ? Number.POSITIVE_INFINITY : seconds * 1000,
+  );
   return stopped ?? killAndWait(root, record);
 }
 

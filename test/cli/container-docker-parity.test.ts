@@ -39,6 +39,11 @@ describe("refused at create, with docker's 125 and nothing left behind", () => {
     ["memory-swap below memory", ["--memory", "20m", "--memory-swap", "10m"], /at least the memory limit/],
     ["more CPUs than the machine has", ["--cpus", "1000"], /--cpus 1000: the range is 0.01 to/],
     ["an environment entry without a name", ["-e", "=x"], /invalid environment variable: "=x"/],
+    [
+      "a memory size beyond 64 bits",
+      ["--memory", "99999999999999999999"],
+      /--memory 99999999999999999999 is too large/,
+    ],
     ["a name too long to reserve", ["--name", "n".repeat(300)], /the container name is 300 characters long/],
   ])("%s", (_name, flags, message) => {
     const result = run(...flags, "busybox", "true");
@@ -65,6 +70,18 @@ describe("starting", () => {
     expect(state?.ExitCode).toBe(127);
     expect(state?.Error).toMatch(/executable file not found/);
     cli().ok(["container", "rm", "failed"]);
+  });
+
+  it("--memory 0 is no limit, as docker's", () => {
+    expect(run("--memory", "0", "busybox", "true").status).toBe(0);
+  });
+
+  it("stop -t -1 waits for as long as the stop signal takes", () => {
+    const script = 'trap "sleep 1; exit 3" TERM; while true; do sleep 0.1; done';
+    cli().ok(["container", "run", "-d", "--name", "patient", "busybox", "sh", "-c", script]);
+    cli().ok(["container", "stop", "-t", "-1", "patient"]);
+    expect(inspect("patient")?.State.ExitCode).toBe(3);
+    cli().ok(["container", "rm", "patient"]);
   });
 
   it("a restart by the user leaves RestartCount at 0 (docker counts restart policies only)", () => {

@@ -3,11 +3,13 @@ import {
   createReadStream,
   existsSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
   rmSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -160,6 +162,23 @@ describe("importImage", () => {
       deleted: [id],
     });
     expect(() => tagImage(r, "one", "x")).toThrow(expect.objectContaining({ code: "E_IMAGE_NOT_FOUND" }));
+  });
+
+  it("refuses -f for an image a running container uses (docker's 'cannot be forced'), and keeps it", async () => {
+    const r = freshRoot("running");
+    const id = await importBusybox(r, "busy");
+    mkdirSync(r.container("c0ffee"), { recursive: true });
+    writeFileSync(join(r.container("c0ffee"), "config.json"), JSON.stringify({ id: "c0ffee", imageId: id }));
+    expect(() => removeImage(r, id, { force: true, isRunning: (c) => c === "c0ffee" })).toThrow(
+      expect.objectContaining({
+        code: "E_IMAGE_IN_USE",
+        message: expect.stringContaining(
+          "(cannot be forced) - image is being used by running container c0ffee",
+        ),
+      }),
+    );
+    expect(listImages(r)[0]?.repoTags).toEqual(["busy:latest"]);
+    expect(removeImage(r, id, { force: true, isRunning: () => false }).untagged).toEqual(["busy:latest"]);
   });
 
   it("lists and removes", async () => {

@@ -186,6 +186,24 @@ describe("hostile layers", () => {
     expect(stream.destroyed).toBe(true);
   });
 
+  it("rejects an empty (0-byte) archive: a forgotten pipe, not an empty layer", async () => {
+    const root = freshRoot();
+    const error = await failure(unpack(root, Buffer.alloc(0)));
+    expect([error.code, error.message]).toEqual(["E_IMAGE_LAYER", "the layer archive is empty (0 bytes)"]);
+    expect(readdirSync(root.layers)).toEqual([]);
+  });
+
+  it("clears what killed unpacks and removals left, and nothing of a live one", async () => {
+    const root = freshRoot();
+    mkdirSync(join(root.layers, ".unpack-999999999-dead", "usr"), { recursive: true });
+    mkdirSync(join(root.layers, `.unpack-${process.pid}-live`));
+    mkdirSync(join(root.layers, ".remove-abc123", "etc"), { recursive: true });
+    const layer = await unpack(root, await tarOf([{ name: "a", content: "a" }]));
+    expect(readdirSync(root.layers).sort()).toEqual(
+      [`.unpack-${process.pid}-live`, layer.dir.split("/").at(-1)].sort(),
+    );
+  });
+
   it("rejects a wrong DiffID and keeps nothing", async () => {
     const root = freshRoot();
     const archive = await tarOf([{ name: "a", content: "a" }]);

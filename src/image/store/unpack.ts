@@ -4,6 +4,7 @@ import {
   lutimesSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -39,6 +40,8 @@ import { runLayerFixups, type Fixup } from "./fixups.js";
  */
 
 export const DEFAULT_MAX_LAYER_BYTES = 16 * 1024 ** 3;
+const UNPACK_PREFIX = ".unpack-";
+const REMOVE_PREFIX = ".remove-";
 const WHITEOUT = ".wh.";
 const OPAQUE = ".wh..wh..opq";
 const AUFS_META = ".wh..wh.";
@@ -99,6 +102,8 @@ function decompressorFor(head: Buffer): Transform | undefined {
 interface Peeked {
   /** The first bytes (at least 4, zero-padded), for the magic number. */
   head: Buffer;
+  /** Whether the source had no byte at all. */
+  empty: boolean;
   /** The whole source, head included. */
   stream: Readable;
   /** Closes the source (e.g. the file it reads) if it has not ended: for a failure at any point. */
@@ -135,7 +140,12 @@ async function peek(source: AsyncIterable<Uint8Array>): Promise<Peeked> {
       await close();
     }
   }
-  return { head: Buffer.concat([...head, Buffer.alloc(4)]), stream: Readable.from(whole()), close };
+  return {
+    head: Buffer.concat([...head, Buffer.alloc(4)]),
+    empty: length === 0,
+    stream: Readable.from(whole()),
+    close,
+  };
 }
 
 type Entry = tar.Extract extends AsyncIterable<infer Source> ? Source : never;
@@ -322,6 +332,31 @@ class Unpacker {
   }
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return !isErrno(error, "ESRCH");
+  }
+}
+
+/**
+ * Removes what killed unpacks and removals left under layers/: `.unpack-<pid>-*` temp dirs whose process
+ * is gone, and `.remove-*` dirs (renamed aside only to be deleted).
+ */
+function sweepAbandoned(layers: string): void {
+  for (const name of readdirSync(layers)) {
+    const unpacker = name.startsWith(UNPACK_PREFIX)
+      ? Number(name.slice(UNPACK_PREFIX.length).split("-")[0])
+      : NaN;
+    const abandoned =
+      name.startsWith(REMOVE_PREFIX) ||
+      (Number.isInteger(unpacker) && unpacker > 0 && !processAlive(unpacker));
+    if (abandoned) rmSync(join(layers, name), { recursive: true, force: true });
+  }
+}
+
 /**
  * Unpacks one layer from its archive stream and returns where it landed. If the layer dir already exists
  * (another unpack won the race), the existing one is kept and this one discarded.
@@ -332,13 +367,19 @@ export async function unpackLayer(
   options: UnpackOptions = {},
 ): Promise<UnpackedLayer> {
   mkdirSync(root.layers, { recursive: true });
-  const temp = mkdtempSync(join(root.layers, ".unpack-"));
+  sweepAbandoned(root.layers);
+  const temp = mkdtempSync(join(root.layers, `${UNPACK_PREFIX}${process.pid}-`));
   const unpacker = new Unpacker(temp);
   const hasher = new DigestStream();
   const extract = tar.extract();
   let input: Peeked | undefined;
   try {
     input = await peek(source);
+    if (input.empty) {
+      throw new TscError("E_IMAGE_LAYER", "the layer archive is empty (0 bytes)", {
+        hint: "check the file or the pipe that feeds it: even an empty tar archive is 1024 bytes",
+      });
+    }
     const decompress = decompressorFor(input.head);
     const stages: NodeJS.ReadWriteStream[] = decompress ? [decompress] : [];
     const feeding = pipeline([
