@@ -20,6 +20,7 @@ import {
 import { resolveImage } from "../image/index.js";
 import { parseInteger } from "./container-flags.js";
 import { forEachContainer } from "./each-container.js";
+import { renderGoTemplate } from "./go-template.js";
 import { table } from "./output.js";
 import { registerRunCommands } from "./container-run.js";
 
@@ -162,13 +163,18 @@ function registerObservers(container: Command): void {
     .command("inspect")
     .description("Show low-level information on containers (JSON)")
     .argument("<containers...>")
-    .action(async (refs: string[]) => {
+    .option("-f, --format <template>", "a Go template such as '{{.State.ExitCode}}' (one line each), or json")
+    .action(async (refs: string[], flags: { format?: string }) => {
+      const template = flags.format === "json" ? undefined : flags.format;
+      // An action outside what -f supports fails before anything is looked up.
+      if (template !== undefined) renderGoTemplate(template, {});
       // docker: the ones found are printed, the others are errors.
       const found: ContainerInspect[] = [];
       await forEachContainer(refs, (ref) => {
         found.push(inspectContainer(stateRoot(), ref));
       });
-      out(`${JSON.stringify(found, null, 4)}\n`);
+      if (template === undefined) out(`${JSON.stringify(found, null, 4)}\n`);
+      else for (const inspected of found) out(`${renderGoTemplate(template, inspected)}\n`);
     });
   container
     .command("top")

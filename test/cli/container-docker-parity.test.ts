@@ -236,6 +236,24 @@ describe("commands on several containers", () => {
     expect(cli().ok(["container", "ls", "-aq"])).toBe("");
   });
 
+  it("inspect -f prints the template once per container", () => {
+    cli().run(["container", "run", "--name", "three", "busybox", "sh", "-c", "exit 3"]);
+    cli().ok(["container", "run", "--name", "zero", "busybox", "true"]);
+    const result = cli().run([
+      "container",
+      "inspect",
+      "-f",
+      "{{.Name}} {{.State.ExitCode}}",
+      "three",
+      "zero",
+    ]);
+    expect(result.stdout).toBe("/three 3\n/zero 0\n");
+    const refused = cli().run(["container", "inspect", "-f", "{{range .Mounts}}{{end}}", "three"]);
+    expect(refused.stderr).toMatch(/unsupported template action \{\{range \.Mounts\}\}/);
+    expect(refused.stdout).toBe("");
+    cli().ok(["container", "rm", "three", "zero"]);
+  });
+
   it("rm -f of a container that does not exist succeeds, as docker's", () => {
     expect(cli().run(["container", "rm", "-f", "nosuch"]).status).toBe(0);
   });
