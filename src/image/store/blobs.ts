@@ -14,6 +14,7 @@ import { nodeCrypto, randomBytes } from "../../common/node-crypto.js";
 import { digestHex, isDigest, sha256Digest, verifyDigest } from "../../common/digest.js";
 import type { StateRoot } from "../../common/root.js";
 import { atomicWriteFileSync } from "../../common/atomic-write.js";
+import { pidExists } from "../../common/pid-exists.js";
 import { TscError, isErrno } from "../../errors.js";
 
 /**
@@ -38,15 +39,6 @@ export interface Expected {
 export interface IngestOptions {
   /** Refuse content larger than this many bytes (E_IMAGE_STORE). */
   maxSize?: number;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !isErrno(error, "ESRCH");
-  }
 }
 
 function storeError(action: string, error: unknown): TscError {
@@ -180,7 +172,7 @@ export class BlobStore {
     }
     for (const name of names) {
       const pid = Number(name.split("-")[0]);
-      if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid))
+      if (!Number.isInteger(pid) || pid <= 0 || !pidExists(pid))
         rmSync(join(this.root.ingest, name), { force: true });
     }
   }

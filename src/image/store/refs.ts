@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { atomicWriteJsonSync } from "../../common/atomic-write.js";
+import { pidExists } from "../../common/pid-exists.js";
 import type { StateRoot } from "../../common/root.js";
 import { TscError, isErrno } from "../../errors.js";
 import type { Descriptor } from "./blobs.js";
@@ -50,12 +51,7 @@ function holderAlive(lock: string): boolean {
   }
   // An empty file is a holder between create and write: alive unless it has been empty for long.
   if (!Number.isInteger(pid) || pid <= 0) return Date.now() - statSync(lock).mtimeMs < 1000;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !isErrno(error, "ESRCH");
-  }
+  return pidExists(pid);
 }
 
 export class RefStore {

@@ -27,6 +27,7 @@ import tar from "tar-stream";
 import { DigestStream, digestHex, verifyDigest } from "../../common/digest.js";
 import { chainId } from "./chain-id.js";
 import type { StateRoot } from "../../common/root.js";
+import { pidExists } from "../../common/pid-exists.js";
 import { TscError, isErrno } from "../../errors.js";
 import { LayerDir, isAtOrUnder, layerError, splitEntryPath } from "./beneath.js";
 import { runLayerFixups, type Fixup } from "./fixups.js";
@@ -332,15 +333,6 @@ class Unpacker {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !isErrno(error, "ESRCH");
-  }
-}
-
 /**
  * Removes what killed unpacks and removals left under layers/: `.unpack-<pid>-*` temp dirs whose process
  * is gone, and `.remove-*` dirs (renamed aside only to be deleted).
@@ -351,8 +343,7 @@ function sweepAbandoned(layers: string): void {
       ? Number(name.slice(UNPACK_PREFIX.length).split("-")[0])
       : NaN;
     const abandoned =
-      name.startsWith(REMOVE_PREFIX) ||
-      (Number.isInteger(unpacker) && unpacker > 0 && !processAlive(unpacker));
+      name.startsWith(REMOVE_PREFIX) || (Number.isInteger(unpacker) && unpacker > 0 && !pidExists(unpacker));
     if (abandoned) rmSync(join(layers, name), { recursive: true, force: true });
   }
 }
