@@ -98,6 +98,16 @@ function checkEnv(options: CreateOptions): void {
 }
 
 export function checkCreateOptions(options: CreateOptions): void {
+  if (
+    options.workingDir !== undefined &&
+    options.workingDir !== "" &&
+    !posix.isAbsolute(options.workingDir)
+  ) {
+    throw invalid(
+      `the working directory ${JSON.stringify(options.workingDir)} is invalid: it needs to be an absolute path`,
+      "give -w an absolute path inside the container, such as /app",
+    );
+  }
   checkMounts(options);
   checkLimits(options);
   checkEnv(options);

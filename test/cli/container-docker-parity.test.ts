@@ -34,6 +34,11 @@ describe("refused at create, with docker's 125 and nothing left behind", () => {
     ["a bind onto /proc", ["-v", `${host}:/proc`], /\/proc cannot be mounted/],
     ["a tmpfs on /proc", ["--tmpfs", "/proc"], /\/proc cannot be mounted/],
     ["a bind onto /", ["-v", `${host}:/`], /destination can't be '\/'/],
+    [
+      "a relative working directory",
+      ["-w", "rel"],
+      /the working directory "rel" is invalid: it needs to be an absolute path/,
+    ],
     ["two mounts on one path", ["-v", `${host}:/data`, "--tmpfs", "/data"], /duplicate mount point: \/data/],
     ["a memory limit no process starts in", ["--memory", "1k"], /minimum memory limit allowed is 6MB/],
     ["memory-swap below memory", ["--memory", "20m", "--memory-swap", "10m"], /at least the memory limit/],

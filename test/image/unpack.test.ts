@@ -186,6 +186,18 @@ describe("hostile layers", () => {
     expect(stream.destroyed).toBe(true);
   });
 
+  it.each([
+    ["a component", `${"b".repeat(300)}/f`],
+    ["a path", `${"d".repeat(200)}/`.repeat(25) + "f"],
+  ])("rejects a name too long for the file system (%s), without dumping it whole", async (_what, name) => {
+    const root = freshRoot();
+    const error = await failure(unpack(root, await tarOf([{ name, content: "x" }])));
+    expect(error.code).toBe("E_IMAGE_LAYER");
+    expect(error.message).toMatch(/the name is too long for the file system/);
+    expect(error.message.length).toBeLessThan(400);
+    expect(readdirSync(root.layers)).toEqual([]);
+  });
+
   it("rejects an empty (0-byte) archive: a forgotten pipe, not an empty layer", async () => {
     const root = freshRoot();
     const error = await failure(unpack(root, Buffer.alloc(0)));

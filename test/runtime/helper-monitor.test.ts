@@ -213,6 +213,18 @@ describe("attach socket", () => {
     expect(Buffer.concat(out).toString()).toMatch(/30 100\r\n\/dev\/pts\/\d+\r\n/);
   });
 
+  it("tells an attached client why the command could not be exec'd, as an error line, and exits 126", async () => {
+    // One argument over the kernel's 128 KiB limit for a single string: the lookup finds `true`, execve fails.
+    const c = await fx.run({ args: ["true", "x".repeat(200_000)], waitAttachSeconds: 10 });
+    const err: Buffer[] = [];
+    const attachment = await attachContainer(c.spec.monitor.attachSocket ?? "", {
+      stderr: (d) => err.push(d),
+    });
+    expect(await attachment.exit).toBe(126);
+    expect(Buffer.concat(err).toString()).toMatch(/^error: exec `\/bin\/true`: Argument list too long\n$/);
+    await c.waitExit();
+  });
+
   it("works with a socket path longer than sun_path", async () => {
     const deep = join(fx.base, "d".repeat(60), "e".repeat(60));
     mkdirSync(deep, { recursive: true });

@@ -337,6 +337,18 @@ class Unpacker {
  * Removes what killed unpacks and removals left under layers/: `.unpack-<pid>-*` temp dirs whose process
  * is gone, and `.remove-*` dirs (renamed aside only to be deleted).
  */
+/** One entry; a name the file system cannot hold is the archive's fault, said without a 4 KB path dump. */
+async function unpackEntry(unpacker: Unpacker, entry: Entry): Promise<void> {
+  try {
+    await unpacker.entry(entry);
+  } catch (error) {
+    if (!isErrno(error, "ENAMETOOLONG")) throw error;
+    const name = entry.header.name;
+    const shown = name.length > 100 ? `${name.slice(0, 100)}… (${name.length} characters)` : name;
+    throw layerError(shown, "the name is too long for the file system (255 bytes a component, 4096 a path)");
+  }
+}
+
 function sweepAbandoned(layers: string): void {
   for (const name of readdirSync(layers)) {
     const unpacker = name.startsWith(UNPACK_PREFIX)
@@ -382,7 +394,7 @@ export async function unpackLayer(
     ]);
     feeding.catch(() => undefined);
     try {
-      for await (const entry of extract) await unpacker.entry(entry);
+      for await (const entry of extract) await unpackEntry(unpacker, entry);
     } catch (error) {
       extract.destroy();
       throw error;

@@ -98,8 +98,8 @@ static int handshake (const struct spec *spec, int s, pid_t pid, struct err *err
       if (sync_send (s, 'X') == 0 && sync_recv (s, NULL, err) == 'E')
         {
           /* Too late for an error status: the caller has its answer. Tell it where it looks. */
-          char line[sizeof err->msg + 2];
-          snprintf (line, sizeof line, "%s\n", err->msg);
+          char line[sizeof err->msg + 9];
+          snprintf (line, sizeof line, "error: %s\n", err->msg);
           monitor_note (&mon, line);
         }
       return 0;
