@@ -21,6 +21,7 @@ import {
 import { createOptionsFromFlags, parseInteger, type RunFlags } from "./container-flags.js";
 import { forEachContainer } from "./each-container.js";
 import { DEFAULT_DETACH_KEYS, EscapeProxy, parseDetachKeys } from "./detach-keys.js";
+import { collect } from "./repeatable.js";
 
 /** The container commands that start processes: run, start, restart, exec. */
 
@@ -28,8 +29,6 @@ export interface RunDeps {
   launcher: (options?: HelperLauncherOptions) => Promise<Launcher>;
   resolveImage: (ref: string) => Promise<ImageInfo>;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
  * docker run's own failures: 126 when the command cannot be invoked, 127 when it does not exist (the

@@ -19,9 +19,11 @@ import {
 } from "../runtime/index.js";
 import { resolveImage } from "../image/index.js";
 import { parseInteger } from "./container-flags.js";
+import { filtersIncludeStopped, matchesFilters, parseFilters } from "./container-filter.js";
 import { forEachContainer } from "./each-container.js";
 import { renderGoTemplate } from "./go-template.js";
 import { table } from "./output.js";
+import { collect } from "./repeatable.js";
 import { registerRunCommands } from "./container-run.js";
 
 /** `tscompose container …`: docker's container commands, flags and exit codes, on the in-process runtime. */
@@ -30,19 +32,22 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
-/** docker's HumanDuration, coarsely. */
+/** docker's HumanDuration (go-units): minutes truncated, hours rounded, then days, weeks, months, years. */
 export function humanDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
   if (s < 1) return "Less than a second";
   if (s === 1) return "1 second";
   if (s < 60) return `${s} seconds`;
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m === 1) return "About a minute";
   if (m < 60) return `${m} minutes`;
-  const h = Math.round(s / 3600);
+  const h = Math.floor(ms / 3_600_000 + 0.5);
   if (h === 1) return "About an hour";
   if (h < 48) return `${h} hours`;
-  return `${Math.round(h / 24)} days`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(h / 24 / 365)} years`;
 }
 
 export function statusText(state: ContainerState, now = Date.now()): string {
@@ -51,9 +56,14 @@ export function statusText(state: ContainerState, now = Date.now()): string {
   return `Exited (${state.exitCode}) ${humanDuration(now - Date.parse(state.finishedAt ?? ""))} ago`;
 }
 
-function commandText(record: ContainerRecord): string {
+function commandText(record: ContainerRecord, truncate = true): string {
   const text = [...record.config.entrypoint, ...record.config.cmd].join(" ");
-  return JSON.stringify(text.length > 20 ? `${text.slice(0, 19)}…` : text);
+  return JSON.stringify(truncate && text.length > 20 ? `${text.slice(0, 19)}…` : text);
+}
+
+/** Go's time.Time String(), as docker ps prints CreatedAt: 2026-12-01 20:10:08 +0000 UTC. */
+function goTimeText(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 19).replace("T", " ")} +0000 UTC`;
 }
 
 function registerLifecycle(container: Command): void {
@@ -118,47 +128,65 @@ function registerObservers(container: Command): void {
     .description("List containers")
     .option("-a, --all", "show all containers (default: running only)")
     .option("-q, --quiet", "only display ids")
+    .option("-f, --filter <key=value>", "name, id, status, label, ancestor or exited (repeatable)", collect)
+    .option("--no-trunc", "show whole ids and commands")
     .option("--format <format>", "json: one JSON object per line")
-    .action((flags: { all?: boolean; quiet?: boolean; format?: string }) => {
-      const containers = listContainers(stateRoot(), flags.all ?? false);
-      if (flags.quiet) {
-        out(containers.map((c) => `${c.record.id.slice(0, 12)}\n`).join(""));
-        return;
-      }
-      if (flags.format === "json") {
-        for (const { record, state } of containers) {
-          const line = {
-            Command: commandText(record),
-            CreatedAt: record.created,
-            ID: record.id.slice(0, 12),
-            Image: record.imageRef,
-            Names: record.name,
-            State: state.status,
-            Status: statusText(state),
-          };
-          out(`${JSON.stringify(line)}\n`);
+    .action(
+      (flags: { all?: boolean; quiet?: boolean; format?: string; filter?: string[]; trunc: boolean }) => {
+        const filters = parseFilters(flags.filter ?? []);
+        const containers = listContainers(
+          stateRoot(),
+          flags.all === true || filtersIncludeStopped(filters),
+        ).filter(({ record, state }) => matchesFilters(filters, record, state));
+        const idText = (id: string) => (flags.trunc ? id.slice(0, 12) : id);
+        if (flags.quiet) {
+          out(containers.map((c) => `${idText(c.record.id)}\n`).join(""));
+          return;
         }
-        return;
-      }
-      if (flags.format !== undefined) {
-        throw new TscError("E_USAGE", `unsupported --format ${JSON.stringify(flags.format)}`, {
-          hint: "use --format json",
-        });
-      }
-      const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]];
-      for (const { record, state } of containers) {
-        const created = `${humanDuration(Date.now() - Date.parse(record.created))} ago`;
-        rows.push([
-          record.id.slice(0, 12),
-          record.imageRef,
-          commandText(record),
-          created,
-          statusText(state),
-          record.name,
-        ]);
-      }
-      out(table(rows));
-    });
+        if (flags.format === "json") {
+          for (const { record, state } of containers) {
+            const line = {
+              Command: commandText(record, flags.trunc),
+              CreatedAt: goTimeText(record.created),
+              ID: idText(record.id),
+              Image: record.imageRef,
+              Labels: Object.entries(record.config.labels)
+                .map(([key, value]) => `${key}=${value}`)
+                .join(","),
+              LocalVolumes: "0",
+              Mounts: record.hostConfig.binds.map((bind) => bind.source).join(","),
+              Names: record.name,
+              Networks: record.hostConfig.networkMode,
+              Ports: "",
+              RunningFor: `${humanDuration(Date.now() - Date.parse(record.created))} ago`,
+              Size: "0B",
+              State: state.status,
+              Status: statusText(state),
+            };
+            out(`${JSON.stringify(line)}\n`);
+          }
+          return;
+        }
+        if (flags.format !== undefined) {
+          throw new TscError("E_USAGE", `unsupported --format ${JSON.stringify(flags.format)}`, {
+            hint: "use --format json",
+          });
+        }
+        const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]];
+        for (const { record, state } of containers) {
+          const created = `${humanDuration(Date.now() - Date.parse(record.created))} ago`;
+          rows.push([
+            idText(record.id),
+            record.imageRef,
+            commandText(record, flags.trunc),
+            created,
+            statusText(state),
+            record.name,
+          ]);
+        }
+        out(table(rows));
+      },
+    );
   container
     .command("inspect")
     .description("Show low-level information on containers (JSON)")

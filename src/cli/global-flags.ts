@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { LoadOptions, LoadWarning } from "../load/index.js";
 import { renderFrame } from "./frame.js";
+import { collect } from "./repeatable.js";
 
 /**
  * The compose commands and their global flags (`-f`, `-p`, `--project-directory`, `--env-file`,
@@ -14,8 +15,6 @@ export interface GlobalFlags {
   envFile?: string[];
   profile?: string[];
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Declares the global flags on `command` (the program, and each compose command). */
 export function withGlobalFlags(command: Command): Command {

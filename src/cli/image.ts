@@ -13,6 +13,7 @@ import {
 import { getContainer } from "../runtime/index.js";
 import { humanDuration } from "./container.js";
 import { table } from "./output.js";
+import { collect } from "./repeatable.js";
 
 /** `tscompose image …`: docker's image import, ls and rm, with its names, flags and output. */
 
@@ -214,8 +215,4 @@ export function registerImageCommands(program: Command): void {
       }
       if (failure !== undefined) process.exitCode = 1;
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -264,6 +264,60 @@ describe("commands on several containers", () => {
   });
 });
 
+describe("container ls", () => {
+  it("--filter as docker ps: alternatives of one key, all keys, stopped ones for status and exited", () => {
+    cli().ok(["container", "run", "-d", "--name", "web-1", "-l", "tier=front", "busybox", "sleep", "30"]);
+    cli().run(["container", "run", "--name", "job-1", "-l", "tier=back", "busybox", "sh", "-c", "exit 3"]);
+    cli().ok(["container", "run", "--name", "job-2", "busybox", "true"]);
+    const names = (...filters: string[]) =>
+      cli()
+        .ok(["container", "ls", "--format", "json", ...filters.flatMap((f) => ["--filter", f])])
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { Names: string }).Names)
+        .sort();
+    expect(names()).toEqual(["web-1"]);
+    expect(names("status=exited")).toEqual(["job-1", "job-2"]);
+    expect(names("exited=3")).toEqual(["job-1"]);
+    expect(names("status=exited", "status=running")).toEqual(["job-1", "job-2", "web-1"]);
+    expect(names("status=exited", "label=tier=back")).toEqual(["job-1"]);
+    expect(names("label=tier")).toEqual(["web-1"]);
+    expect(cli().ok(["container", "ls", "-a", "-f", "name=^job-", "-q"]).trim().split("\n")).toHaveLength(2);
+    expect(
+      cli().ok(["container", "ls", "-a", "-f", "ancestor=busybox:latest", "-q"]).trim().split("\n"),
+    ).toHaveLength(3);
+    const bad = cli().run(["container", "ls", "--filter", "colour=red"]);
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/invalid filter "colour=red"/)]);
+    for (const name of ["web-1", "job-1", "job-2"]) cli().ok(["container", "rm", "-f", name]);
+  });
+
+  it("--no-trunc shows whole ids; --format json has docker ps's fields", () => {
+    const id = cli().ok(["container", "run", "-d", "-l", "a=1", "busybox", "sleep", "30"]).trim();
+    expect(cli().ok(["container", "ls", "-q", "--no-trunc"])).toBe(`${id}\n`);
+    const line = JSON.parse(cli().ok(["container", "ls", "--format", "json"])) as Record<string, string>;
+    expect(Object.keys(line).sort()).toEqual([
+      "Command",
+      "CreatedAt",
+      "ID",
+      "Image",
+      "Labels",
+      "LocalVolumes",
+      "Mounts",
+      "Names",
+      "Networks",
+      "Ports",
+      "RunningFor",
+      "Size",
+      "State",
+      "Status",
+    ]);
+    expect(line.CreatedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/);
+    expect([line.Labels, line.Networks, line.RunningFor]).toEqual(["a=1", "none", "Less than a second ago"]);
+    cli().ok(["container", "rm", "-f", id]);
+  });
+});
+
 describe("logs", () => {
   it("reads a log of 200,000 lines, whole and with --tail, a chunk at a time", () => {
     cli().ok(["container", "run", "--name", "long", "busybox", "seq", "1", "200000"]);

@@ -167,7 +167,14 @@ describe("ls status text", () => {
   it.each([
     [500, "Less than a second"],
     [61_000, "About a minute"],
+    [119_000, "About a minute"],
+    [120_000, "2 minutes"],
+    [3_599_000, "59 minutes"],
     [3_600_000, "About an hour"],
+    [5_400_000, "2 hours"],
     [5 * 86_400_000, "5 days"],
+    [20 * 86_400_000, "2 weeks"],
+    [90 * 86_400_000, "3 months"],
+    [1000 * 86_400_000, "2 years"],
   ])("humanDuration(%i)", (ms, text) => expect(humanDuration(ms)).toBe(text));
 });
