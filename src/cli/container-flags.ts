@@ -133,19 +133,34 @@ export function normalizeCap(cap: string): string {
   return upper === "ALL" || upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
 }
 
-function parseSecurityOpts(values: readonly string[]): boolean {
+/** docker's --security-opt: no-new-privileges[:true|false] and seccomp=unconfined. */
+function parseSecurityOpts(values: readonly string[]): {
+  noNewPrivileges: boolean;
+  seccomp: "default" | "unconfined";
+} {
   let noNewPrivileges = false;
+  let seccomp: "default" | "unconfined" = "default";
   for (const value of values) {
     const [key, setting] = value.split(/[:=]/, 2);
+    if (key === "seccomp" && setting === "unconfined") {
+      seccomp = "unconfined";
+      continue;
+    }
+    if (key === "seccomp") {
+      throw usage(
+        `unsupported --security-opt ${JSON.stringify(value)}: custom seccomp profiles are not supported yet`,
+        "run with the default filter, or with --security-opt seccomp=unconfined",
+      );
+    }
     if (key !== "no-new-privileges" || (setting !== undefined && !["true", "false"].includes(setting))) {
       throw usage(
         `unsupported --security-opt ${JSON.stringify(value)}`,
-        "tscompose supports no-new-privileges[:true|false]",
+        "tscompose supports no-new-privileges[:true|false] and seccomp=unconfined",
       );
     }
     noNewPrivileges = setting !== "false";
   }
-  return noNewPrivileges;
+  return { noNewPrivileges, seccomp };
 }
 
 export function parseLabels(values: readonly string[]): Record<string, string> {
@@ -190,7 +205,7 @@ export function createOptionsFromFlags(
     tmpfs: parseTmpfs(flags.tmpfs ?? []),
     capAdd: (flags.capAdd ?? []).map(normalizeCap),
     capDrop: (flags.capDrop ?? []).map(normalizeCap),
-    noNewPrivileges: parseSecurityOpts(flags.securityOpt ?? []),
+    ...parseSecurityOpts(flags.securityOpt ?? []),
     // docker: --memory 0 is no limit.
     memory: flags.memory === undefined ? undefined : parseBytes("--memory", flags.memory) || undefined,
     memorySwap:

@@ -62,6 +62,8 @@ export interface HostConfig {
   capAdd: string[];
   capDrop: string[];
   noNewPrivileges: boolean;
+  /** Absent in records from before seccomp: those run with the default filter too. */
+  seccomp?: "default" | "unconfined";
   memory?: number;
   memorySwap?: number;
   cpus?: number;

@@ -52,6 +52,8 @@ export interface CreateOptions {
   capAdd?: string[];
   capDrop?: string[];
   noNewPrivileges?: boolean;
+  /** docker's --security-opt seccomp=unconfined; the default filter otherwise. */
+  seccomp?: "default" | "unconfined";
   memory?: number;
   memorySwap?: number;
   cpus?: number;
@@ -133,6 +135,7 @@ export function createContainer(root: StateRoot, image: ImageInfo, options: Crea
         capAdd: options.capAdd ?? [],
         capDrop: options.capDrop ?? [],
         noNewPrivileges: options.noNewPrivileges ?? false,
+        seccomp: options.seccomp ?? "default",
         memory: options.memory,
         memorySwap: options.memorySwap,
         cpus: options.cpus,

@@ -75,6 +75,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         capAdd: host.capAdd,
         capDrop: host.capDrop,
         noNewPrivileges: host.noNewPrivileges,
+        seccomp: host.seccomp ?? "default",
         init: host.init,
         tty: config.tty,
         consoleSize: options.consoleSize,
@@ -106,6 +107,7 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         capAdd: host.capAdd,
         capDrop: host.capDrop,
         noNewPrivileges: host.noNewPrivileges,
+        seccomp: host.seccomp ?? "default",
         tty: input.request.tty ?? false,
         detach: input.request.detach ?? false,
       });

@@ -96,7 +96,10 @@ export function buildInspect(
       Tmpfs: host.tmpfs,
       CapAdd: host.capAdd,
       CapDrop: host.capDrop,
-      SecurityOpt: host.noNewPrivileges ? ["no-new-privileges"] : [],
+      SecurityOpt: [
+        ...(host.noNewPrivileges ? ["no-new-privileges"] : []),
+        ...(host.seccomp === "unconfined" ? ["seccomp=unconfined"] : []),
+      ],
       Memory: host.memory ?? 0,
       MemorySwap: host.memorySwap ?? (host.memory ? host.memory * 2 : 0),
       NanoCpus: host.cpus ? Math.round(host.cpus * 1e9) : 0,

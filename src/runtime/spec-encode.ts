@@ -45,6 +45,13 @@ function putProcess(w: Writer, process: ExecSpec["process"] & Partial<SpecProces
   w.flag("stdin", process.openStdin ?? false);
   w.flag("init", process.init ?? false);
   for (const r of process.rlimits ?? []) w.put("rlimit", r.name, r.soft, r.hard);
+  if (process.seccomp) {
+    w.flag("seccomp", true);
+    for (const name of process.seccomp.deny) w.put("scdeny", name);
+    for (const name of process.seccomp.nosys) w.put("scnosys", name);
+    w.flag("scclone", process.seccomp.cloneNamespaces);
+    for (const value of process.seccomp.personality) w.put("scpersona", value);
+  }
 }
 
 /** The helper's wire form of a container spec. */

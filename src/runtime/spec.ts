@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { TscError } from "../errors.js";
 import { containerCapabilities, type CapabilityOptions } from "./capabilities.js";
+import { defaultSeccomp, type SeccompPolicy } from "./seccomp.js";
 import {
   DEFAULT_DEVICES,
   DEFAULT_PATH,
@@ -54,6 +55,8 @@ export interface SpecProcess {
   openStdin: boolean;
   init: boolean;
   rlimits: Rlimit[];
+  /** The seccomp filter; none: unconfined. */
+  seccomp?: SeccompPolicy;
 }
 
 export interface ConsoleSize {
@@ -139,7 +142,7 @@ export interface BindInput {
 }
 
 /** What buildSpec needs, already resolved: ids, directories, cgroup files. */
-export interface SpecInput extends CapabilityOptions {
+export interface SpecInput extends ConfinementOptions {
   args: string[];
   /** The container's env (image env merged with the user's); PATH, HOSTNAME, HOME, TERM are added if missing. */
   env: string[];
@@ -207,6 +210,18 @@ export function containerEnv(input: {
   return env;
 }
 
+/** How a container's processes are confined: seccomp, on top of the capabilities (docker's --security-opt). */
+export interface ConfinementOptions extends CapabilityOptions {
+  seccomp?: "default" | "unconfined";
+}
+
+/** The capabilities, and the default seccomp filter unless privileged or unconfined (as docker). */
+function processSecurity(input: ConfinementOptions): { capabilities: string[]; seccomp?: SeccompPolicy } {
+  const capabilities = containerCapabilities(input);
+  if (input.privileged || input.seccomp === "unconfined") return { capabilities };
+  return { capabilities, seccomp: defaultSeccomp(capabilities) };
+}
+
 /** The container's spec from resolved inputs, with Docker's defaults. */
 export function buildSpec(input: SpecInput): ContainerSpec {
   const privileged = input.privileged ?? false;
@@ -256,7 +271,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
       cwd: input.cwd && input.cwd !== "" ? cleanTarget(input.cwd) : "/",
       createCwd: true,
       user: { uid: input.user.uid, gid: input.user.gid, groups: [...input.user.groups] },
-      capabilities: containerCapabilities(input),
+      ...processSecurity(input),
       noNewPrivileges: input.noNewPrivileges ?? false,
       terminal: input.tty ?? false,
       ...(input.tty && input.consoleSize ? { consoleSize: { ...input.consoleSize } } : {}),
@@ -286,7 +301,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
   };
 }
 
-export interface ExecInput extends CapabilityOptions {
+export interface ExecInput extends ConfinementOptions {
   pid: number;
   cgroupJoinFiles: readonly string[];
   cloneIntoCgroup?: string;
@@ -313,7 +328,7 @@ export function buildExecSpec(input: ExecInput): ExecSpec {
       cwd: input.cwd && input.cwd !== "" ? cleanTarget(input.cwd) : "/",
       createCwd: false,
       user: { uid: input.user.uid, gid: input.user.gid, groups: [...input.user.groups] },
-      capabilities: containerCapabilities(input),
+      ...processSecurity(input),
       noNewPrivileges: input.noNewPrivileges ?? false,
       terminal: input.tty ?? false,
     },

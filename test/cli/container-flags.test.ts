@@ -113,15 +113,22 @@ describe("createOptionsFromFlags", () => {
       capAdd: ["CAP_NET_ADMIN"],
       capDrop: ["CAP_CHOWN"],
       noNewPrivileges: true,
+      seccomp: "default",
       readOnly: true,
       init: true,
       autoRemove: true,
       labels: { a: "b", c: "" },
     });
   });
+  it("--security-opt seccomp=unconfined turns the filter off", () => {
+    expect(
+      createOptionsFromFlags("busybox", [], { securityOpt: ["seccomp=unconfined", "no-new-privileges"] }),
+    ).toMatchObject({ seccomp: "unconfined", noNewPrivileges: true });
+  });
   it.each([
     [{ network: "bridge" }, "unsupported --network"],
-    [{ securityOpt: ["seccomp=unconfined"] }, "unsupported --security-opt"],
+    [{ securityOpt: ["seccomp=/etc/profile.json"] }, "custom seccomp profiles are not supported yet"],
+    [{ securityOpt: ["apparmor=unconfined"] }, "unsupported --security-opt"],
     [{ pidsLimit: "lots" }, "invalid --pids-limit"],
   ])("%j is a usage error", (flags, message) => {
     expect(() => createOptionsFromFlags("busybox", [], flags)).toThrow(

@@ -17,8 +17,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#include "seccomp.h"
 
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 void cgroup_join_close (const struct spec *spec, int *fds)
 {
@@ -162,6 +163,9 @@ int become_container_process (const struct spec *spec, struct err *err)
   /* As root first: the directory may be closed to the user but still fine to be in (runc does the same,
    * then retries as the user). */
   bool cwd_done = chdir (spec->cwd) == 0;
+  /* First, while every capability is still held (runc does the same without no_new_privs). */
+  if (seccomp_install (spec, err) < 0)
+    return -1;
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return fail (err, errno, "prctl `PR_SET_KEEPCAPS`");
   for (int cap = last_cap (); cap >= 0; cap--)

@@ -116,7 +116,8 @@ static const struct
   { "work", 1 },    { "merged", 1 },   { "mount", 5 },    { "mask", 1 },    { "readonly", 1 },
   { "device", 5 },  { "symlink", 2 },  { "log", 1 },      { "logmax", 1 },  { "logfiles", 1 },
   { "exitfile", 1 }, { "socket", 1 },  { "waitattach", 1 }, { "pid", 1 },
-  { "consize", 2 },  { "cgroupinto", 1 }, { "onexit", 1 },
+  { "consize", 2 },  { "cgroupinto", 1 }, { "onexit", 1 }, { "seccomp", 0 }, { "scdeny", 1 },
+  { "scnosys", 1 },  { "scclone", 0 },    { "scpersona", 1 },
 };
 
 static int absolute (const char *what, const char *path, struct err *err)
@@ -131,6 +132,20 @@ static int parse_record (struct spec *s, const char *key, char **f, struct err *
   uint64_t v;
   if (strcmp (key, "arg") == 0)
     s->args[s->nargs++] = f[0];
+  else if (strcmp (key, "seccomp") == 0)
+    s->seccomp = true;
+  else if (strcmp (key, "scclone") == 0)
+    s->sc_clone_ns = true;
+  else if (strcmp (key, "scdeny") == 0)
+    s->sc_deny[s->nsc_deny++] = f[0];
+  else if (strcmp (key, "scnosys") == 0)
+    s->sc_nosys[s->nsc_nosys++] = f[0];
+  else if (strcmp (key, "scpersona") == 0)
+    {
+      if (parse_u64 (f[0], UINT32_MAX, &v, err) < 0)
+        return -1;
+      s->sc_persona[s->nsc_persona++] = (uint32_t) v;
+    }
   else if (strcmp (key, "onexit") == 0)
     {
       if (s->nonexit == 0 && absolute ("onexit program", f[0], err) < 0)
@@ -338,7 +353,10 @@ int spec_parse (char *buf, size_t len, struct spec *s, struct err *err)
   s->devices = calloc (cap, sizeof *s->devices);
   s->symlinks = calloc (cap, sizeof *s->symlinks);
   s->onexit = calloc (cap, sizeof *s->onexit);
-  if (!s->onexit || !s->args || !s->env || !s->groups || !s->rlimits || !s->cgroups || !s->lowers || !s->mounts
+  s->sc_deny = calloc (cap, sizeof *s->sc_deny);
+  s->sc_nosys = calloc (cap, sizeof *s->sc_nosys);
+  s->sc_persona = calloc (cap, sizeof *s->sc_persona);
+  if (!s->onexit || !s->sc_deny || !s->sc_nosys || !s->sc_persona || !s->args || !s->env || !s->groups || !s->rlimits || !s->cgroups || !s->lowers || !s->mounts
       || !s->masked || !s->readonly || !s->devices || !s->symlinks)
     return fail (err, ENOMEM, "spec: calloc");
 

@@ -82,6 +82,13 @@ struct spec
   unsigned wait_attach; /* seconds to hold the exec for the first attach client, 0 = don't */
   char **onexit;        /* NULL-terminated argv the monitor execs once done, when nobody is attached */
   size_t nonexit;
+  /* seccomp (seccomp.c): on or off, the syscalls denied and answered ENOSYS, clone's namespace flags,
+   * the personality values allowed (none listed: any) */
+  bool seccomp, sc_clone_ns;
+  const char **sc_deny, **sc_nosys;
+  size_t nsc_deny, nsc_nosys;
+  uint32_t *sc_persona;
+  size_t nsc_persona;
   /* exec */
   pid_t pid;
 };
