@@ -48,8 +48,10 @@ const shellLauncher: Launcher = {
       { stdio: "ignore" },
     );
     monitors.push(monitor);
-    for (let i = 0; i < 300 && !existsSync(pidFile); i++) await sleep(10);
-    const pid = Number(readFileSync(pidFile, "utf8"));
+    // The shell creates the file before it writes the pid: wait for the number itself.
+    const readPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0);
+    for (let i = 0; i < 300 && !(readPid() > 0); i++) await sleep(10);
+    const pid = readPid();
     // The helper reports ready only once PID 1 is in its cgroup; wait for the same here.
     const procs = input.cgroupJoinFiles[0] ?? "";
     for (let i = 0; i < 300 && !readFileSync(procs, "utf8").split("\n").includes(String(pid)); i++)
