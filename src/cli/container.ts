@@ -220,10 +220,11 @@ function registerObservers(container: Command): void {
     .option("-n, --tail <n>", 'number of lines from the end ("all" for every line)')
     .option("-t, --timestamps", "show timestamps")
     .option("--since <time>", "only lines since a time (RFC 3339, unix seconds, or a duration such as 10m)")
+    .option("--until <time>", "only lines before a time (the same forms)")
     .action(
       async (
         ref: string,
-        flags: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string },
+        flags: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string },
       ) => {
         // docker: a negative --tail is every line, as "all" is.
         const count =
@@ -232,7 +233,13 @@ function registerObservers(container: Command): void {
         await containerLogs(
           stateRoot(),
           ref,
-          { follow: flags.follow, tail, timestamps: flags.timestamps, since: flags.since },
+          {
+            follow: flags.follow,
+            tail,
+            timestamps: flags.timestamps,
+            since: flags.since,
+            until: flags.until,
+          },
           { stdout: out, stderr: (t) => process.stderr.write(t) },
         );
       },

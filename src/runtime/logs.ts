@@ -22,6 +22,8 @@ export interface LogOptions {
   timestamps?: boolean;
   /** RFC 3339 time, unix seconds, or a duration back from now (`10m`, `1h30m`, `42s`). */
   since?: string;
+  /** The same forms: only lines before it; a follow stops once it has passed. */
+  until?: string;
   signal?: AbortSignal;
 }
 
@@ -48,8 +50,8 @@ export function parseLogLine(line: string): LogEntry | undefined {
 
 const DURATION = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/;
 
-/** `--since` as epoch milliseconds. */
-export function parseSince(value: string, now = Date.now()): number {
+/** `--since` (or `--until`, named by `flag`) as epoch milliseconds. */
+export function parseSince(value: string, now = Date.now(), flag = "--since"): number {
   const duration = DURATION.exec(value);
   if (value !== "" && duration && duration.slice(1).some((part) => part !== undefined)) {
     const [h = "0", m = "0", s = "0"] = duration.slice(1).map((part) => part ?? "0");
@@ -58,7 +60,7 @@ export function parseSince(value: string, now = Date.now()): number {
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
   const time = Date.parse(value);
   if (Number.isNaN(time)) {
-    throw new TscError("E_USAGE", `invalid --since value ${JSON.stringify(value)}`, {
+    throw new TscError("E_USAGE", `invalid ${flag} value ${JSON.stringify(value)}`, {
       hint: "use an RFC 3339 time (2026-01-02T15:04:05Z), unix seconds, or a duration such as 10m",
     });
   }
@@ -137,8 +139,10 @@ export async function streamLogs(
   isRunning: () => boolean,
 ): Promise<void> {
   const since = options.since === undefined ? undefined : parseSince(options.since);
+  const until = options.until === undefined ? undefined : parseSince(options.until, Date.now(), "--until");
   const emit = (entry: LogEntry) => {
     if (since !== undefined && Date.parse(entry.time) < since) return;
+    if (until !== undefined && Date.parse(entry.time) > until) return;
     const text = options.timestamps ? `${fixedNanoTime(entry.time)} ${entry.text}` : entry.text;
     if (entry.stream === "stderr") sink.stderr(text);
     else sink.stdout(text);
@@ -162,7 +166,7 @@ export async function streamLogs(
       const entry = parseLogLine(line);
       if (entry !== undefined) emit(entry);
     });
-    if (!running) return;
+    if (!running || (until !== undefined && Date.now() > until)) return;
     await sleep(50);
   }
 }

@@ -73,9 +73,18 @@ describe("streamLogs", () => {
     ["tail 2", { tail: 2 }, ["2:two\n", "1:three\n"]],
     ["tail 0", { tail: 0 }, []],
     ["since", { since: "2026-01-01T00:00:02Z" }, ["2:two\n", "1:three\n"]],
+    ["until", { until: "2026-01-01T00:00:02Z" }, ["1:old\n", "1:one\n", "2:two\n"]],
+    ["since and until", { since: "2026-01-01T00:00:02Z", until: "1767225602" }, ["2:two\n"]],
     ["timestamps", { tail: 1, timestamps: true }, ["1:2026-01-01T00:00:03.000000000Z three\n"]],
   ])("%s", async (_name, options, expected) => {
     expect(await collect(path, options)).toEqual(expected);
+  });
+
+  it("follow stops once --until has passed, the container still running", async () => {
+    const live = join(dir, "until.log");
+    writeFileSync(live, line(new Date().toISOString(), "stdout", "now\n"));
+    const until = new Date(Date.now() + 300).toISOString();
+    expect(await collect(live, { follow: true, until }, () => true)).toEqual(["1:now\n"]);
   });
 
   it("follow prints appended lines until the container exits", async () => {
