@@ -262,6 +262,7 @@ interface ExecFlags {
   interactive?: boolean;
   tty?: boolean;
   detach?: boolean;
+  detachKeys?: string;
   user?: string;
   workdir?: string;
   env?: string[];
@@ -277,11 +278,13 @@ function registerExec(container: Command, deps: RunDeps): void {
     .option("-i, --interactive", "keep stdin open")
     .option("-t, --tty", "allocate a pseudo-terminal")
     .option("-d, --detach", "run the command in the background")
+    .option("--detach-keys <keys>", `keys that detach from the command (default ${DEFAULT_DETACH_KEYS})`)
     .option("-u, --user <user[:group]>", "user name or uid")
     .option("-w, --workdir <dir>", "working directory")
     .option("-e, --env <KEY=VALUE>", "set an environment variable (repeatable)", collect)
     .action(async (ref: string, command: string[], flags: ExecFlags) => {
       try {
+        const detachKeys = parseDetachKeys(flags.detachKeys || DEFAULT_DETACH_KEYS);
         const result = await execInContainer(
           stateRoot(),
           ref,
@@ -293,6 +296,7 @@ function registerExec(container: Command, deps: RunDeps): void {
             tty: flags.tty ?? false,
             interactive: flags.interactive ?? false,
             detach: flags.detach ?? false,
+            detachKeys,
           },
           await deps.launcher(),
         );

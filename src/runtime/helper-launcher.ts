@@ -110,9 +110,10 @@ export function helperLauncher(options: HelperLauncherOptions = {}): Launcher {
         seccomp: host.seccomp ?? "default",
         tty: input.request.tty ?? false,
         detach: input.request.detach ?? false,
+        detachKeys: input.request.interactive ? input.request.detachKeys : undefined,
       });
       const outcome = await execInContainer(spec, { stdio: "inherit" });
-      return { exitCode: outcome.exitCode };
+      return outcome.detached ? { exitCode: 0, detached: true } : { exitCode: outcome.exitCode };
     },
   };
 }

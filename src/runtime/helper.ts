@@ -129,6 +129,8 @@ export interface ExecOutcome {
   /** The process's host pid. */
   pid: number;
   exitCode: number;
+  /** The detach keys were typed: the helper stays with the process, which goes on. */
+  detached?: boolean;
   /** Captured output with stdio "pipe", else empty. */
   stdout: string;
   stderr: string;
@@ -176,9 +178,24 @@ export async function execInContainer(spec: ExecSpec, options: ExecOptions = {})
     await exited;
     throw helperError(line, stderr);
   }
+  // With detach keys, a second line says they were typed: the process goes on without us.
+  const detached = new Promise<"detached">((resolve) => {
+    let more = "";
+    status.on("data", (chunk: Buffer) => {
+      more += chunk.toString("utf8");
+      if (more.includes("detached\n")) resolve("detached");
+    });
+    status.on("error", () => undefined);
+  });
+  const outcome = await Promise.race([exited, detached]);
   status.destroy();
-  const exitCode = await exited;
-  return { pid: Number(match[1]), exitCode, stdout, stderr };
+  const pid = Number(match[1]);
+  if (outcome === "detached") {
+    // The helper outlives us as the process's parent: nothing of ours waits for it.
+    child.unref();
+    return { pid, exitCode: 0, detached: true, stdout, stderr };
+  }
+  return { pid, exitCode: outcome, stdout, stderr };
 }
 
 /** Frame types on the attach socket (src/runtime/native/attach.h). */

@@ -92,5 +92,6 @@ export function encodeExecSpec(spec: ExecSpec): Buffer {
   for (const file of spec.cgroupJoinFiles) w.put("cgroup", file);
   if (spec.cloneIntoCgroup) w.put("cgroupinto", spec.cloneIntoCgroup);
   w.flag("detach", spec.detach);
+  for (const key of spec.detachKeys) w.put("detachkey", key);
   return w.buffer();
 }

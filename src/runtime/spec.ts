@@ -133,6 +133,8 @@ export interface ExecSpec {
   cloneIntoCgroup?: string;
   process: Omit<SpecProcess, "init" | "rlimits" | "openStdin">;
   detach: boolean;
+  /** Bytes that detach the caller from a terminal exec (the helper watches its stdin for them). */
+  detachKeys: number[];
 }
 
 export interface BindInput {
@@ -314,6 +316,7 @@ export interface ExecInput extends ConfinementOptions {
   noNewPrivileges?: boolean;
   tty?: boolean;
   detach?: boolean;
+  detachKeys?: readonly number[];
 }
 
 /** An exec into a running container, with the container's capabilities and no_new_privs. */
@@ -333,5 +336,6 @@ export function buildExecSpec(input: ExecInput): ExecSpec {
       terminal: input.tty ?? false,
     },
     detach: input.detach ?? false,
+    detachKeys: input.tty ? [...(input.detachKeys ?? [])] : [],
   };
 }

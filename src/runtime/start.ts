@@ -54,6 +54,8 @@ export interface ExecRequest {
   tty?: boolean;
   interactive?: boolean;
   detach?: boolean;
+  /** With tty and interactive: the bytes that, typed, detach the caller and leave the process running. */
+  detachKeys?: number[];
 }
 
 export interface ExecInput {
@@ -69,6 +71,8 @@ export interface ExecInput {
 
 export interface ExecResult {
   exitCode: number;
+  /** The detach keys were typed: the process goes on. */
+  detached?: boolean;
 }
 
 /**

@@ -153,3 +153,29 @@ describe("container run -it: detach keys", () => {
     expect(result.status).toBe(125);
   });
 });
+
+describe("container exec -it: detach keys", () => {
+  it("ctrl-p ctrl-q detaches the CLI (exit 0); the command goes on, its helper still its parent", async () => {
+    const id = cli().ok(["container", "run", "-d", "busybox", "sleep", "60"]).trim();
+    const { status, output } = await onTerminal(
+      `tscompose container exec -it ${id} sh -c 'echo up; sleep 30'`,
+      "\x10\x11",
+    );
+    expect(output).toContain("up");
+    expect(status).toBe(0);
+    expect(cli().ok(["container", "top", id])).toContain("sleep 30");
+    cli().ok(["container", "rm", "-f", id]);
+  });
+
+  it("--detach-keys sets other keys, and a begun sequence that does not go on reaches the command", async () => {
+    const id = cli().ok(["container", "run", "-d", "busybox", "sleep", "60"]).trim();
+    const { status, output } = await onTerminal(
+      `tscompose container exec -it --detach-keys ctrl-x,y ${id} sh -c ` +
+        "'stty raw -echo; dd bs=1 count=2 2>/dev/null | od -An -c'",
+      "\x18a",
+    );
+    expect(output).toMatch(/030\s+a/);
+    expect(status).toBe(0);
+    cli().ok(["container", "rm", "-f", id]);
+  });
+});

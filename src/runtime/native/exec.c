@@ -191,9 +191,58 @@ static long now_ms (void)
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Forwards signals, proxies the pty, returns the child's exit code. */
-static int supervise (pid_t pid, int sigfd, int master)
+/* Our stdin to the pty, watching for the detach keys: a begun sequence is held back, and passed on
+ * whole if it does not go on. Returns false at EOF; sets *detach when the keys were typed (what follows
+ * them in the same read is dropped, as docker's escape proxy does). */
+static bool forward_stdin (const struct spec *spec, int master, size_t *matched, bool *detach)
 {
+  char in[8192], out[8192 + sizeof spec->detach_keys];
+  ssize_t n = read (0, in, sizeof in);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return true;
+  if (n <= 0)
+    return false;
+  size_t o = 0;
+  for (ssize_t i = 0; i < n && !*detach; i++)
+    {
+      unsigned char c = (unsigned char) in[i];
+      if (*matched < spec->ndetach_keys && c == spec->detach_keys[*matched])
+        {
+          *detach = ++*matched == spec->ndetach_keys;
+          continue;
+        }
+      memcpy (out + o, spec->detach_keys, *matched);
+      o += *matched;
+      *matched = 0;
+      if (spec->ndetach_keys > 0 && c == spec->detach_keys[0])
+        *detach = ++*matched == spec->ndetach_keys;
+      else
+        out[o++] = (char) c;
+    }
+  return write_all (master, out, o) == 0;
+}
+
+/* The detach keys were typed: the caller gets "detached" and goes; we stay, the process's parent, with
+ * its pty drained into /dev/null until it ends, in a session of our own so that the caller's terminal
+ * going away (its SIGHUP) reaches neither us nor the process. */
+static void detach_caller (void)
+{
+  restore_tty ();
+  setsid ();
+  report ("detached\n");
+  if (status_fd >= 0)
+    close (status_fd);
+  status_fd = -1;
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3 && null >= 0; fd++)
+    dup2 (null, fd);
+}
+
+/* Forwards signals, proxies the pty, returns the child's exit code. */
+static int supervise (const struct spec *spec, pid_t pid, int sigfd, int master)
+{
+  size_t matched = 0;
+  bool detached = false;
   bool in_open = master >= 0, exited = false;
   int status = 0;
   long deadline = 0;
@@ -223,7 +272,7 @@ static int supervise (pid_t pid, int sigfd, int master)
             {
               if (si.ssi_signo == SIGWINCH && master >= 0)
                 copy_winsize (master);
-              else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && !exited)
+              else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && !exited && !detached)
                 kill (pid, (int) si.ssi_signo);
               int st;
               if (!exited && waitpid (pid, &st, WNOHANG) == pid)
@@ -240,8 +289,13 @@ static int supervise (pid_t pid, int sigfd, int master)
           close (master);
           master = -1;
         }
-      if (in_open && fds[2].revents && !pump (0, master))
+      if (in_open && fds[2].revents && !forward_stdin (spec, master, &matched, &detached))
         in_open = false;
+      if (detached && in_open)
+        {
+          detach_caller ();
+          in_open = false;
+        }
     }
   restore_tty ();
   return WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
@@ -335,9 +389,13 @@ int exec_main (int argc, char **argv)
       return WIFEXITED (st) ? WEXITSTATUS (st) : EXIT_SETUP;
     }
   report ("started %d\n", (int) pid);
-  close (status_fd);
-  status_fd = -1;
+  /* Kept for a "detached" line when detach keys can be typed. */
+  if (master < 0 || spec.ndetach_keys == 0)
+    {
+      close (status_fd);
+      status_fd = -1;
+    }
   if (spec.detach)
     return reap_detached (pid);
-  return supervise (pid, sigfd, master);
+  return supervise (&spec, pid, sigfd, master);
 }

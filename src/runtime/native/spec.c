@@ -117,7 +117,7 @@ static const struct
   { "device", 5 },  { "symlink", 2 },  { "log", 1 },      { "logmax", 1 },  { "logfiles", 1 },
   { "exitfile", 1 }, { "socket", 1 },  { "waitattach", 1 }, { "pid", 1 },
   { "consize", 2 },  { "cgroupinto", 1 }, { "onexit", 1 }, { "seccomp", 0 }, { "scdeny", 1 },
-  { "scnosys", 1 },  { "scclone", 0 },    { "scpersona", 1 },
+  { "scnosys", 1 },  { "scclone", 0 },    { "scpersona", 1 }, { "detachkey", 1 },
 };
 
 static int absolute (const char *what, const char *path, struct err *err)
@@ -132,6 +132,14 @@ static int parse_record (struct spec *s, const char *key, char **f, struct err *
   uint64_t v;
   if (strcmp (key, "arg") == 0)
     s->args[s->nargs++] = f[0];
+  else if (strcmp (key, "detachkey") == 0)
+    {
+      if (s->ndetach_keys == sizeof s->detach_keys)
+        return fail (err, E2BIG, "spec: more than %zu detach keys", sizeof s->detach_keys);
+      if (parse_u64 (f[0], 255, &v, err) < 0)
+        return -1;
+      s->detach_keys[s->ndetach_keys++] = (unsigned char) v;
+    }
   else if (strcmp (key, "seccomp") == 0)
     s->seccomp = true;
   else if (strcmp (key, "scclone") == 0)

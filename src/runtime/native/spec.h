@@ -91,6 +91,8 @@ struct spec
   size_t nsc_persona;
   /* exec */
   pid_t pid;
+  unsigned char detach_keys[16]; /* typed on stdin with a terminal, they detach the caller (exec -it) */
+  size_t ndetach_keys;
 };
 
 /* Reads the whole spec from fd (at most 8 MiB) and decodes it. */
