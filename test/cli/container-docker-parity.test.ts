@@ -167,6 +167,32 @@ describe("a full disk", () => {
   });
 });
 
+describe("a disk that fills up while the container runs", () => {
+  it("still keeps the container's exit code (its space was taken at the start)", () => {
+    const small = join(host, "fills");
+    mkdirSync(small);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tsc-parity-fills", small]);
+    const env = cli().env;
+    const before = env.TSCOMPOSE_ROOT;
+    try {
+      env.TSCOMPOSE_ROOT = join(small, "root");
+      cli().ok(["image", "import", busyboxTarball(host), "busybox"]);
+      // About 60 bytes of log a line: the log fills the disk long before the 3,000,000th.
+      const script = "yes x | head -n 3000000 > /dev/stdout; exit 7";
+      const id = cli().ok(["container", "run", "-d", "busybox", "sh", "-c", script]).trim();
+      expect(cli().run(["container", "wait", id], { timeout: 60_000 }).stdout).toBe("7\n");
+      expect(inspect(id)?.State.ExitCode).toBe(7);
+      expect(statfsSync(small).bavail).toBe(0);
+      cli().ok(["container", "rm", id]);
+    } finally {
+      for (const id of cli().run(["container", "ls", "-aq"]).stdout.split("\n").filter(Boolean))
+        cli().run(["container", "rm", "-f", id]);
+      env.TSCOMPOSE_ROOT = before;
+      execFileSync("umount", [small]);
+    }
+  });
+});
+
 describe("a monitor that dies", () => {
   it("takes its container along, which then reads as exited 255 with the reason", async () => {
     const id = cli().ok(["container", "run", "-d", "busybox", "sleep", "30"]).trim();

@@ -139,10 +139,31 @@ static long now_ms (void)
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* exit.json, written to a temp file then renamed so a reader never sees half of it. */
-static void write_exit_status (const struct monitor *m, int status)
+#define EXIT_JSON_MAX 256
+
+/* The exit status file's space, taken while the container starts: a disk that fills up meanwhile
+ * (the container's own log, say) cannot cost the container its exit code. -1 when it cannot be had. */
+static int reserve_exit_status (const struct monitor *m)
 {
-  char json[256], time[40], tmp[4096];
+  char tmp[4096];
+  if (m->spec->exit_path == NULL
+      || snprintf (tmp, sizeof tmp, "%s.tmp", m->spec->exit_path) >= (int) sizeof tmp)
+    return -1;
+  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0 && posix_fallocate (fd, 0, EXIT_JSON_MAX) != 0)
+    {
+      close (fd);
+      unlink (tmp);
+      return -1;
+    }
+  return fd;
+}
+
+/* exit.json, written to a temp file (the one reserved at the start, if any) then renamed so a reader
+ * never sees half of it. */
+static void write_exit_status (const struct monitor *m, int status, int reserved)
+{
+  char json[EXIT_JSON_MAX], time[40], tmp[4096];
   format_time (time);
   int n;
   if (WIFSIGNALED (status))
@@ -158,10 +179,11 @@ static void write_exit_status (const struct monitor *m, int status)
   if (m->spec->exit_path == NULL)
     return;
   snprintf (tmp, sizeof tmp, "%s.tmp", m->spec->exit_path);
-  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = reserved >= 0 ? reserved : open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return;
-  int ok = write_all (fd, json, (size_t) n) == 0 && fsync (fd) == 0;
+  /* Into the reserved blocks, then cut to size: neither needs free space. */
+  int ok = pwrite (fd, json, (size_t) n, 0) == (ssize_t) n && ftruncate (fd, n) == 0 && fsync (fd) == 0;
   close (fd);
   if (ok)
     rename (tmp, m->spec->exit_path);
@@ -186,6 +208,7 @@ void monitor_loop (struct monitor *m)
     P_CLIENT
   };
   struct pollfd fds[P_CLIENT + ATTACH_MAX_CLIENTS];
+  int reserved = reserve_exit_status (m);
   bool exited = false;
   int status = 0;
   long deadline = 0;
@@ -239,7 +262,7 @@ void monitor_loop (struct monitor *m)
       emit (m, &m->out[s], m->out[s].len);
   /* Gone before the exit status appears: whoever sees the container exited finds no socket left. */
   attach_unlink (&m->attach);
-  write_exit_status (m, status);
+  write_exit_status (m, status, reserved);
   int code = exit_code (status);
   unsigned char payload[4] = { (unsigned char) (code >> 24), (unsigned char) (code >> 16), (unsigned char) (code >> 8),
                                (unsigned char) code };
