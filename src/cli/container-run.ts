@@ -4,6 +4,7 @@ import { stateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
 import {
   attachToContainer,
+  autoRemoveContainer,
   createContainer,
   execExitCode,
   execInContainer,
@@ -189,7 +190,8 @@ async function run(deps: RunDeps, image: string, cmd: string[], flags: RunFlags)
   }
   const outcome = await attachUntilExit(id, flags, detachKeys);
   if (outcome === "detached") return 0;
-  if (flags.rm) await removeContainer(root, id, true);
+  // As the monitor's remover does: not a container that is being restarted, or runs again.
+  if (flags.rm) await autoRemoveContainer(root, id);
   return outcome;
 }
 

@@ -28,6 +28,13 @@ import { registerRunCommands } from "./container-run.js";
 
 /** `tscompose container …`: docker's container commands, flags and exit codes, on the in-process runtime. */
 
+/** Aborted once stdout's reader has gone (EPIPE): a follow has nobody left to follow for. */
+function outputGone(): AbortSignal {
+  const gone = new AbortController();
+  process.stdout.once("error", () => gone.abort());
+  return gone.signal;
+}
+
 function out(text: string): void {
   process.stdout.write(text);
 }
@@ -239,6 +246,7 @@ function registerObservers(container: Command): void {
             timestamps: flags.timestamps,
             since: flags.since,
             until: flags.until,
+            signal: outputGone(),
           },
           { stdout: out, stderr: (t) => process.stderr.write(t) },
         );

@@ -131,6 +131,7 @@ export interface StartError {
 export const EXIT_STATUS_FILE = "exit.json";
 const START_ERROR_FILE = "start-error.json";
 const RESTARTING_FILE = "restarting";
+const ABANDONED_AFTER_MS = 60_000;
 
 const ID = /^[0-9a-f]{64}$/;
 
@@ -288,8 +289,27 @@ export class ContainerStore {
       if (!ID.test(entry)) continue;
       const record = this.read(entry);
       if (record) records.push(record);
+      else this.sweepIfAbandoned(entry);
     }
     return records.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * A directory without config.json is a create in progress (milliseconds), or what a remove killed
+   * half-way, or a start racing a remove, left: no container, nothing mounted (a remove unmounts before
+   * it deletes the record). One untouched for a minute is deleted.
+   */
+  private sweepIfAbandoned(id: string): void {
+    try {
+      const start = this.readStart(id);
+      // A start that raced a remove may have left a monitor running: that one is not ours to delete.
+      if (start && isProcessAlive(start.monitorPid, start.monitorStartTicks)) return;
+      if (Date.now() - statSync(this.dir(id)).mtimeMs > ABANDONED_AFTER_MS) {
+        rmSync(this.dir(id), { recursive: true, force: true });
+      }
+    } catch {
+      // Gone meanwhile, or not ours to remove: the next list tries again.
+    }
   }
 
   private read(id: string): ContainerRecord | undefined {

@@ -60,6 +60,7 @@ const BY_CAPABILITY: Record<string, string[]> = {
     "quotactl",
     "quotactl_fd",
     "setdomainname",
+    "sethostname",
     "setns",
     "swapoff",
     "swapon",

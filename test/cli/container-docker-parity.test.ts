@@ -1,18 +1,20 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   statfsSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { busyboxTarball, useBusyboxCli } from "./container-helpers.js";
+import { CLI, busyboxTarball, useBusyboxCli } from "./container-helpers.js";
 
 // What a differential run against docker found different, each now as docker does it (or refused with
 // docker's exit code and a clearer message). Through the built binary, as root on the real kernel.
@@ -119,6 +121,24 @@ describe("--rm, when nobody is attached at the end", () => {
     expect(await waitGone("orphaned")).toBe(1);
   });
 
+  it("a foreground run --rm leaves a container that is restarted under it alone", async () => {
+    const child = cli().start(["container", "run", "--rm", "--name", "fore", "busybox", "sleep", "20"]);
+    const status = () => cli().run(["container", "inspect", "-f", "{{.State.Status}}", "fore"]).stdout.trim();
+    for (let i = 0; i < 100 && status() !== "running"; i++) await sleep(50);
+    expect(cli().run(["container", "restart", "-t", "1", "fore"]).status).toBe(0);
+    await new Promise((resolve) => child.once("close", resolve));
+    expect(inspect("fore")?.State.Status).toBe("running");
+    cli().ok(["container", "rm", "-f", "fore"]);
+  });
+
+  it("a reader that goes away (| head) neither crashes the CLI nor keeps the container", async () => {
+    const pipeline = `${CLI} container run --rm --name piped busybox seq 1 100000 | head -3`;
+    const result = spawnSync("sh", ["-c", pipeline], { env: cli().env, encoding: "utf8", timeout: 30_000 });
+    expect(result.stdout).toBe("1\n2\n3\n");
+    expect(result.stderr).toBe("");
+    expect(await waitGone("piped")).toBe(1);
+  });
+
   it("run -d --rm leaves no process of ours waiting beside the container", () => {
     const id = cli().ok(["container", "run", "-d", "--rm", "busybox", "sleep", "30"]).trim();
     const waiting = readdirSync("/proc")
@@ -132,6 +152,19 @@ describe("--rm, when nobody is attached at the end", () => {
       });
     expect(waiting).toEqual([]);
     cli().ok(["container", "rm", "-f", id]);
+  });
+});
+
+describe("leftovers of killed removals", () => {
+  it("a container directory without its record is swept once it has been still for a minute", () => {
+    const stale = join(cli().root, "containers", "a".repeat(64));
+    const fresh = join(cli().root, "containers", "b".repeat(64));
+    for (const dir of [stale, fresh]) mkdirSync(join(dir, "rootfs"), { recursive: true });
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(stale, old, old);
+    expect(cli().ok(["container", "ls", "-aq"])).toBe("");
+    expect([existsSync(stale), existsSync(fresh)]).toEqual([false, true]);
+    rmSync(fresh, { recursive: true });
   });
 });
 
@@ -352,6 +385,14 @@ describe("logs", () => {
     expect(all.length).toBe(Array.from({ length: 200_000 }, (_, i) => `${i + 1}\n`).join("").length);
     expect(all.endsWith("199999\n200000\n")).toBe(true);
     cli().ok(["container", "rm", "long"]);
+  });
+
+  it("-f stops once its reader has gone", () => {
+    const id = cli().ok(["container", "run", "-d", "busybox", "sh", "-c", "seq 1 50000; sleep 30"]).trim();
+    const pipeline = `${CLI} container logs -f ${id} | head -2`;
+    const result = spawnSync("sh", ["-c", pipeline], { env: cli().env, encoding: "utf8", timeout: 20_000 });
+    expect([result.status, result.stdout, result.stderr]).toEqual([0, "1\n2\n", ""]);
+    cli().ok(["container", "rm", "-f", id]);
   });
 
   it("-t prints nine fraction digits, so the times sort as text; a negative --tail is every line", () => {

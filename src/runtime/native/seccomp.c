@@ -188,6 +188,9 @@ static const struct
 #ifdef SYS_setdomainname
   { "setdomainname", SYS_setdomainname },
 #endif
+#ifdef SYS_sethostname
+  { "sethostname", SYS_sethostname },
+#endif
 #ifdef SYS_setns
   { "setns", SYS_setns },
 #endif
