@@ -168,18 +168,33 @@ describe("leftovers of killed removals", () => {
   });
 });
 
+/**
+ * Runs `body` with TSCOMPOSE_ROOT on a tmpfs of 8 MiB (the busybox image imported there), then removes
+ * what it left and unmounts.
+ */
+function onSmallDisk(name: string, body: (disk: string) => void): void {
+  const disk = join(host, name);
+  mkdirSync(disk);
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", `tsc-parity-${name}`, disk]);
+  const env = cli().env;
+  const before = env.TSCOMPOSE_ROOT;
+  try {
+    env.TSCOMPOSE_ROOT = join(disk, "root");
+    cli().ok(["image", "import", busyboxTarball(host), "busybox"]);
+    body(disk);
+  } finally {
+    for (const id of cli().run(["container", "ls", "-aq"]).stdout.split("\n").filter(Boolean))
+      cli().run(["container", "rm", "-f", id]);
+    env.TSCOMPOSE_ROOT = before;
+    execFileSync("umount", [disk]);
+  }
+}
+
 describe("a full disk", () => {
   it("fails a create with a clear error, and leaves the name free for the next try", () => {
-    const small = join(host, "small");
-    mkdirSync(small);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tsc-parity-small", small]);
-    const env = cli().env;
-    const before = env.TSCOMPOSE_ROOT;
-    try {
-      env.TSCOMPOSE_ROOT = join(small, "root");
-      cli().ok(["image", "import", busyboxTarball(host), "busybox"]);
-      const filler = join(small, "filler");
-      const free = statfsSync(small).bavail * statfsSync(small).bsize;
+    onSmallDisk("small", (disk) => {
+      const filler = join(disk, "filler");
+      const free = statfsSync(disk).bavail * statfsSync(disk).bsize;
       try {
         writeFileSync(filler, Buffer.alloc(free));
       } catch {
@@ -191,38 +206,19 @@ describe("a full disk", () => {
       expect(failed.stderr).not.toMatch(/internal error/);
       rmSync(filler);
       expect(cli().run(["container", "run", "--rm", "--name", "wanted", "busybox", "true"]).status).toBe(0);
-    } finally {
-      for (const id of cli().run(["container", "ls", "-aq"]).stdout.split("\n").filter(Boolean))
-        cli().run(["container", "rm", "-f", id]);
-      env.TSCOMPOSE_ROOT = before;
-      execFileSync("umount", [small]);
-    }
+    });
   });
-});
 
-describe("a disk that fills up while the container runs", () => {
-  it("still keeps the container's exit code (its space was taken at the start)", () => {
-    const small = join(host, "fills");
-    mkdirSync(small);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tsc-parity-fills", small]);
-    const env = cli().env;
-    const before = env.TSCOMPOSE_ROOT;
-    try {
-      env.TSCOMPOSE_ROOT = join(small, "root");
-      cli().ok(["image", "import", busyboxTarball(host), "busybox"]);
+  it("that fills up while the container runs still keeps its exit code (its space was taken at the start)", () => {
+    onSmallDisk("fills", (disk) => {
       // About 60 bytes of log a line: the log fills the disk long before the 3,000,000th.
       const script = "yes x | head -n 3000000 > /dev/stdout; exit 7";
       const id = cli().ok(["container", "run", "-d", "busybox", "sh", "-c", script]).trim();
       expect(cli().run(["container", "wait", id], { timeout: 60_000 }).stdout).toBe("7\n");
       expect(inspect(id)?.State.ExitCode).toBe(7);
-      expect(statfsSync(small).bavail).toBe(0);
+      expect(statfsSync(disk).bavail).toBe(0);
       cli().ok(["container", "rm", id]);
-    } finally {
-      for (const id of cli().run(["container", "ls", "-aq"]).stdout.split("\n").filter(Boolean))
-        cli().run(["container", "rm", "-f", id]);
-      env.TSCOMPOSE_ROOT = before;
-      execFileSync("umount", [small]);
-    }
+    });
   });
 });
 
