@@ -23,6 +23,10 @@ export interface StateRoot {
 
 export const DEFAULT_ROOT = "/var/lib/tscompose";
 
+/** Under layers/: an unpack in progress (`.unpack-<pid>-…`), a layer renamed aside to be deleted. */
+export const LAYER_UNPACK_PREFIX = ".unpack-";
+export const LAYER_REMOVAL_PREFIX = ".remove-";
+
 export function stateRoot(root: string = process.env.TSCOMPOSE_ROOT || DEFAULT_ROOT): StateRoot {
   const images = join(root, "images");
   const blobs = join(images, "blobs");

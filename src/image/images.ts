@@ -2,7 +2,7 @@ import { randomBytes } from "../common/node-crypto.js";
 import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { digestHex } from "../common/digest.js";
-import type { StateRoot } from "../common/root.js";
+import { LAYER_REMOVAL_PREFIX, type StateRoot } from "../common/root.js";
 import { TscError, isErrno } from "../errors.js";
 import { referencedBlobs, setName } from "./import.js";
 import { chainIds, containersUsing, findImage, readConfig, readManifest } from "./lookup.js";
@@ -83,7 +83,7 @@ function collectLayers(root: StateRoot, blobs: BlobStore, images: Images, remove
     for (const id of chainIds(readConfig(blobs, readManifest(blobs, record)))) used.add(id);
   for (const id of removed) {
     if (used.has(id)) continue;
-    const aside = join(root.layers, `.remove-${randomBytes(6).toString("hex")}`);
+    const aside = join(root.layers, `${LAYER_REMOVAL_PREFIX}${randomBytes(6).toString("hex")}`);
     try {
       renameSync(root.layer(digestHex(id)), aside);
     } catch (error) {

@@ -26,7 +26,7 @@ import * as zlib from "node:zlib";
 import tar from "tar-stream";
 import { DigestStream, digestHex, verifyDigest } from "../../common/digest.js";
 import { chainId } from "./chain-id.js";
-import type { StateRoot } from "../../common/root.js";
+import { LAYER_REMOVAL_PREFIX, LAYER_UNPACK_PREFIX, type StateRoot } from "../../common/root.js";
 import { pidExists } from "../../common/pid-exists.js";
 import { TscError, isErrno } from "../../errors.js";
 import { LayerDir, isAtOrUnder, layerError, splitEntryPath } from "./beneath.js";
@@ -41,8 +41,6 @@ import { runLayerFixups, type Fixup } from "./fixups.js";
  */
 
 export const DEFAULT_MAX_LAYER_BYTES = 16 * 1024 ** 3;
-const UNPACK_PREFIX = ".unpack-";
-const REMOVE_PREFIX = ".remove-";
 const WHITEOUT = ".wh.";
 const OPAQUE = ".wh..wh..opq";
 const AUFS_META = ".wh..wh.";
@@ -333,10 +331,6 @@ class Unpacker {
   }
 }
 
-/**
- * Removes what killed unpacks and removals left under layers/: `.unpack-<pid>-*` temp dirs whose process
- * is gone, and `.remove-*` dirs (renamed aside only to be deleted).
- */
 /** One entry; a name the file system cannot hold is the archive's fault, said without a 4 KB path dump. */
 async function unpackEntry(unpacker: Unpacker, entry: Entry): Promise<void> {
   try {
@@ -349,13 +343,18 @@ async function unpackEntry(unpacker: Unpacker, entry: Entry): Promise<void> {
   }
 }
 
+/**
+ * Removes what killed unpacks and removals left under layers/: `.unpack-<pid>-*` temp dirs whose process
+ * is gone, and `.remove-*` dirs (renamed aside only to be deleted).
+ */
 function sweepAbandoned(layers: string): void {
   for (const name of readdirSync(layers)) {
-    const unpacker = name.startsWith(UNPACK_PREFIX)
-      ? Number(name.slice(UNPACK_PREFIX.length).split("-")[0])
+    const unpacker = name.startsWith(LAYER_UNPACK_PREFIX)
+      ? Number(name.slice(LAYER_UNPACK_PREFIX.length).split("-")[0])
       : NaN;
     const abandoned =
-      name.startsWith(REMOVE_PREFIX) || (Number.isInteger(unpacker) && unpacker > 0 && !pidExists(unpacker));
+      name.startsWith(LAYER_REMOVAL_PREFIX) ||
+      (Number.isInteger(unpacker) && unpacker > 0 && !pidExists(unpacker));
     if (abandoned) rmSync(join(layers, name), { recursive: true, force: true });
   }
 }
@@ -371,7 +370,7 @@ export async function unpackLayer(
 ): Promise<UnpackedLayer> {
   mkdirSync(root.layers, { recursive: true });
   sweepAbandoned(root.layers);
-  const temp = mkdtempSync(join(root.layers, `${UNPACK_PREFIX}${process.pid}-`));
+  const temp = mkdtempSync(join(root.layers, `${LAYER_UNPACK_PREFIX}${process.pid}-`));
   const unpacker = new Unpacker(temp);
   const hasher = new DigestStream();
   const extract = tar.extract();
