@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Options, ValidateFunction } from "ajv";
+import { sha256Hex } from "../common/digest.js";
 import { packagePath } from "../common/package-paths.js";
 import { TscError } from "../errors.js";
 
@@ -38,14 +38,10 @@ function readSchemaText(): string {
   }
 }
 
-function digestOf(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
 /** The precompiled validator when it was built from this very schema text, else a fresh compile. */
 export function loadValidator(): LoadedValidator {
   const text = readSchemaText();
-  const digest = digestOf(text);
+  const digest = sha256Hex(text);
   const precompiledPath = packagePath("build", "compose-spec-validate.cjs");
   if (existsSync(precompiledPath)) {
     const precompiled = require(precompiledPath) as ValidateFunction & {
@@ -71,7 +67,7 @@ export function standaloneSource(): string {
   const { default: standaloneCode } = require("ajv/dist/standalone") as {
     default: (ajv: unknown, validate: ValidateFunction) => string;
   };
-  return `${standaloneCode(ajv, validate)}\nmodule.exports.schemaDigest = ${JSON.stringify(digestOf(text))};\n`;
+  return `${standaloneCode(ajv, validate)}\nmodule.exports.schemaDigest = ${JSON.stringify(sha256Hex(text))};\n`;
 }
 
 function compile(text: string, source: boolean): { ajv: unknown; validate: ValidateFunction } {
