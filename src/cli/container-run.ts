@@ -20,7 +20,7 @@ import {
   type Launcher,
 } from "../runtime/index.js";
 import { createOptionsFromFlags, parseInteger, type RunFlags } from "./container-flags.js";
-import { forEachContainer } from "./each-container.js";
+import { forEachArgument } from "./each-argument.js";
 import { DEFAULT_DETACH_KEYS, EscapeProxy, parseDetachKeys } from "./detach-keys.js";
 import { collect } from "./repeatable.js";
 
@@ -241,7 +241,7 @@ function registerStart(container: Command, deps: RunDeps): void {
     .description("Start stopped containers")
     .argument("<containers...>")
     .action(async (refs: string[]) => {
-      await forEachContainer(refs, async (ref) => {
+      await forEachArgument(refs, async (ref) => {
         await startContainer(stateRoot(), ref, await deps.launcher());
         out(`${ref}\n`);
       });
@@ -253,7 +253,7 @@ function registerStart(container: Command, deps: RunDeps): void {
     .option("-t, --time <seconds>", "seconds to wait before killing")
     .action(async (refs: string[], flags: { time?: string }) => {
       const timeout = flags.time === undefined ? undefined : parseInteger("--time", flags.time);
-      await forEachContainer(refs, async (ref) => {
+      await forEachArgument(refs, async (ref) => {
         await restartContainer(stateRoot(), ref, await deps.launcher(), timeout);
         out(`${ref}\n`);
       });

@@ -20,7 +20,7 @@ import {
 import { resolveImage } from "../image/index.js";
 import { parseInteger } from "./container-flags.js";
 import { filtersIncludeStopped, matchesFilters, parseFilters } from "./container-filter.js";
-import { forEachContainer } from "./each-container.js";
+import { forEachArgument } from "./each-argument.js";
 import { renderGoTemplate } from "./go-template.js";
 import { table } from "./output.js";
 import { collect } from "./repeatable.js";
@@ -68,6 +68,11 @@ function commandText(record: ContainerRecord, truncate = true): string {
   return JSON.stringify(truncate && text.length > 20 ? `${text.slice(0, 19)}…` : text);
 }
 
+/** docker ps's CREATED and RunningFor: "2 minutes ago". */
+function createdAgo(record: ContainerRecord): string {
+  return `${humanDuration(Date.now() - Date.parse(record.created))} ago`;
+}
+
 /** Go's time.Time String(), as docker ps prints CreatedAt: 2026-12-01 20:10:08 +0000 UTC. */
 function goTimeText(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 19).replace("T", " ")} +0000 UTC`;
@@ -81,7 +86,7 @@ function registerLifecycle(container: Command): void {
     .option("-t, --time <seconds>", "seconds to wait before killing")
     .action(async (refs: string[], flags: { time?: string }) => {
       const timeout = flags.time === undefined ? undefined : parseInteger("--time", flags.time);
-      await forEachContainer(refs, async (ref) => {
+      await forEachArgument(refs, async (ref) => {
         await stopContainer(stateRoot(), ref, timeout);
         out(`${ref}\n`);
       });
@@ -93,7 +98,7 @@ function registerLifecycle(container: Command): void {
     .option("-s, --signal <signal>", "signal to send", "SIGKILL")
     .action(async (refs: string[], flags: { signal: string }) => {
       normalizeSignal(flags.signal);
-      await forEachContainer(refs, async (ref) => {
+      await forEachArgument(refs, async (ref) => {
         await killContainer(stateRoot(), ref, flags.signal);
         out(`${ref}\n`);
       });
@@ -107,14 +112,14 @@ function registerLifecycle(container: Command): void {
     .addOption(new Option("--after-exit", "remove it as --rm does, unless restarted or gone").hideHelp())
     .action(async (refs: string[], flags: { force?: boolean; afterExit?: boolean }) => {
       // docker: rm -f of a container that does not exist is no error.
-      await forEachContainer(
+      await forEachArgument(
         refs,
         async (ref) => {
           if (flags.afterExit) return autoRemoveContainer(stateRoot(), ref);
           await removeContainer(stateRoot(), ref, flags.force ?? false);
           out(`${ref}\n`);
         },
-        { ignoreMissing: flags.force ?? false },
+        flags.force ? { ignoreCode: "E_CONTAINER_NOT_FOUND" } : {},
       );
     });
   container
@@ -122,7 +127,7 @@ function registerLifecycle(container: Command): void {
     .description("Block until containers stop, then print their exit codes")
     .argument("<containers...>")
     .action(async (refs: string[]) => {
-      await forEachContainer(refs, async (ref) => {
+      await forEachArgument(refs, async (ref) => {
         out(`${(await waitContainer(stateRoot(), ref))?.exitCode ?? 255}\n`);
       });
     });
@@ -165,7 +170,7 @@ function registerObservers(container: Command): void {
               Names: record.name,
               Networks: record.hostConfig.networkMode,
               Ports: "",
-              RunningFor: `${humanDuration(Date.now() - Date.parse(record.created))} ago`,
+              RunningFor: createdAgo(record),
               Size: "0B",
               State: state.status,
               Status: statusText(state),
@@ -181,12 +186,11 @@ function registerObservers(container: Command): void {
         }
         const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]];
         for (const { record, state } of containers) {
-          const created = `${humanDuration(Date.now() - Date.parse(record.created))} ago`;
           rows.push([
             idText(record.id),
             record.imageRef,
             commandText(record, flags.trunc),
-            created,
+            createdAgo(record),
             statusText(state),
             record.name,
           ]);
@@ -205,7 +209,7 @@ function registerObservers(container: Command): void {
       if (template !== undefined) renderGoTemplate(template, {});
       // docker: the ones found are printed, the others are errors.
       const found: ContainerInspect[] = [];
-      await forEachContainer(refs, (ref) => {
+      await forEachArgument(refs, (ref) => {
         found.push(inspectContainer(stateRoot(), ref));
       });
       if (template === undefined) out(`${JSON.stringify(found, null, 4)}\n`);

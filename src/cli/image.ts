@@ -12,6 +12,7 @@ import {
 } from "../image/index.js";
 import { getContainer } from "../runtime/index.js";
 import { humanDuration } from "./container.js";
+import { forEachArgument } from "./each-argument.js";
 import { table } from "./output.js";
 import { collect } from "./repeatable.js";
 
@@ -189,30 +190,21 @@ export function registerImageCommands(program: Command): void {
     .description("Remove one or more images")
     .argument("<images...>")
     .option("-f, --force", "force removal of the image")
-    .action((refs: string[], flags: { force?: boolean }) => {
-      // docker goes on with the next image after a failure and exits 1 at the end; so do we.
-      let failure: unknown;
-      for (const ref of refs) {
-        try {
-          const result = removeImage(stateRoot(), ref, {
-            force: flags.force,
-            isRunning: (id) => {
-              try {
-                return getContainer(stateRoot(), id).state.running;
-              } catch {
-                // A record being created or removed right now: not running.
-                return false;
-              }
-            },
-          });
-          for (const name of result.untagged) out(`Untagged: ${name}\n`);
-          for (const id of result.deleted) out(`Deleted: ${id}\n`);
-        } catch (error) {
-          if (refs.length === 1) throw error;
-          process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-          failure = error;
-        }
-      }
-      if (failure !== undefined) process.exitCode = 1;
+    .action(async (refs: string[], flags: { force?: boolean }) => {
+      await forEachArgument(refs, (ref) => {
+        const result = removeImage(stateRoot(), ref, {
+          force: flags.force,
+          isRunning: (id) => {
+            try {
+              return getContainer(stateRoot(), id).state.running;
+            } catch {
+              // A record being created or removed right now: not running.
+              return false;
+            }
+          },
+        });
+        for (const name of result.untagged) out(`Untagged: ${name}\n`);
+        for (const id of result.deleted) out(`Deleted: ${id}\n`);
+      });
     });
 }
