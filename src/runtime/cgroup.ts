@@ -8,8 +8,9 @@ import { CgroupV2 } from "./cgroup-v2.js";
  * One facade over the two cgroup layouts. A container's cgroup is `<parent>/<id>` under each hierarchy
  * (v1: one per controller, /sys/fs/cgroup/<controller>/…; v2: the unified tree). Lifecycle: `Cgroup.create`
  * makes the directories, `setLimits` writes memory/cpu/pids (and v1 device) policy, the container's process
- * is cloned into `cloneIntoDir()` (v2) or joins by writing "0" into every `joinFiles()` entry (v1), `stats`/`oomKilled` observe it, `killAll` ends every
- * process in it and `remove` deletes the directories once they are empty. `Cgroup.open` addresses an
+ * is cloned into `cloneIntoDir()` (v2) or joins by writing "0" into every `joinFiles()` entry (v1),
+ * `stats`/`oomKilled` observe it, `killAll` ends every process in it and `remove` deletes the directories
+ * once they are empty. `Cgroup.open` addresses an
  * existing one (a later CLI call) without creating anything.
  */
 
@@ -184,7 +185,7 @@ export class Cgroup {
     return this.backend.cloneIntoDir();
   }
 
-  /** Moves a running process into this cgroup (the helper does this for containers; exec and tests use it). */
+  /** Moves a running process into this cgroup through cgroup.procs (tests; the runtime's processes join themselves). */
   join(pid: number): void {
     for (const file of this.backend.procsFiles()) writeCgroupFile(file, String(pid));
   }

@@ -348,10 +348,6 @@ export class ContainerStore {
     });
   }
 
-  update(record: ContainerRecord): void {
-    atomicWriteJsonSync(join(this.dir(record.id), "config.json"), record);
-  }
-
   readStart(id: string): StartState | undefined {
     return readJson<StartState>(join(this.dir(id), "state.json"));
   }

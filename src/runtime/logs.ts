@@ -147,14 +147,13 @@ export async function streamLogs(
     if (entry.stream === "stderr") sink.stderr(text);
     else sink.stdout(text);
   };
+  const parsed = (use: (entry: LogEntry) => void) => (line: string) => {
+    const entry = parseLogLine(line);
+    if (entry !== undefined) use(entry);
+  };
   // Rotated files first, oldest first, then the live one: every line, or the last `tail` of them.
   const last = options.tail === undefined ? undefined : new LastEntries(options.tail);
-  const take = (line: string) => {
-    const entry = parseLogLine(line);
-    if (entry === undefined) return;
-    if (last) last.push(entry);
-    else emit(entry);
-  };
+  const take = parsed(last ? (entry) => last.push(entry) : emit);
   for (const file of rotatedFiles(path)) eachLine(file, 0, take);
   let offset = eachLine(path, 0, take);
   last?.ordered().forEach(emit);
@@ -162,10 +161,7 @@ export async function streamLogs(
 
   // Poll until the container is gone, then drain what it wrote last.
   for (let running = isRunning(); !options.signal?.aborted; running = isRunning()) {
-    offset = eachLine(path, offset, (line) => {
-      const entry = parseLogLine(line);
-      if (entry !== undefined) emit(entry);
-    });
+    offset = eachLine(path, offset, parsed(emit));
     if (!running || (until !== undefined && Date.now() > until)) return;
     await sleep(50);
   }

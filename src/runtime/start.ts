@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync } from "node:fs";
+import { lstatSync, mkdirSync } from "node:fs";
 import type { StateRoot } from "../common/root.js";
 import { TscError } from "../errors.js";
 import { Cgroup, type CgroupVersion } from "./cgroup.js";
@@ -78,10 +78,9 @@ export interface ExecResult {
 /**
  * The process side of the runtime; the native helper implements it (src/runtime/helper.ts). Contract:
  * - `run` resolves once PID 1 is in its cgroup (cloned into `cloneIntoCgroup`, or joined through every
- *   `cgroupJoinFiles` file by writing "0" there) and is about to exec, with the monitor's pid (detached from the caller, parent of PID 1) and
- *   PID 1's host pid; a setup failure rejects with a
- *   TscError (E_RUNTIME_EXEC naming ENOENT/EACCES when the command cannot be run: the CLI maps those
- *   to 127/126).
+ *   `cgroupJoinFiles` file by writing "0" there) and is about to exec, with the monitor's pid (detached
+ *   from the caller, parent of PID 1) and PID 1's host pid; a setup failure rejects with a TscError
+ *   (E_RUNTIME_EXEC naming ENOENT/EACCES when the command cannot be run: the CLI maps those to 127/126).
  * - The monitor appends one JSON object per output line to `logPath`: `{"time": RFC 3339, "stream":
  *   "stdout"|"stderr", "log": "text\n"}` (docker's json-file; a partial line has no newline), and
  *   when PID 1 ends writes `exitStatusPath` atomically: `{"exitCode": n, "signal"?: n, "finishedAt"?: …}`
@@ -97,7 +96,7 @@ export interface Launcher {
 /** docker's -v: a host directory that does not exist yet is created (root, 0755) when the container starts. */
 function createMissingBindSources(binds: readonly BindMount[]): void {
   for (const bind of binds) {
-    if (existsSync(bind.source)) continue;
+    // lstat: a dangling symlink is there, and left to the helper's stat to report.
     try {
       lstatSync(bind.source);
     } catch {

@@ -154,12 +154,22 @@ static int leave_caller (struct err *err)
   return 0;
 }
 
-/* detach, once the process runs: our stdio are the caller's, so let them go, then wait for it. */
-static int reap_detached (pid_t pid)
+/* Our stdio are the caller's: let them go, once we stay on without it. */
+static void release_caller_stdio (void)
 {
   int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  for (int fd = 0; fd < 3 && null >= 0; fd++)
+  if (null < 0)
+    return;
+  for (int fd = 0; fd < 3; fd++)
     dup2 (null, fd);
+  if (null > 2)
+    close (null);
+}
+
+/* detach, once the process runs: let the caller's stdio go, then wait for it. */
+static int reap_detached (pid_t pid)
+{
+  release_caller_stdio ();
   int st;
   while (waitpid (pid, &st, 0) < 0 && errno == EINTR)
     ;
@@ -233,9 +243,7 @@ static void detach_caller (void)
   if (status_fd >= 0)
     close (status_fd);
   status_fd = -1;
-  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  for (int fd = 0; fd < 3 && null >= 0; fd++)
-    dup2 (null, fd);
+  release_caller_stdio ();
 }
 
 /* Forwards signals, proxies the pty, returns the child's exit code. */
